@@ -1,0 +1,127 @@
+"""The canonical tables every adapter produces and every analysis reads.
+
+Column lists and dtypes live here, once. :func:`conform` turns any frame that has (some of) the
+columns into the canonical shape: missing columns become NA (never invented), dtypes are coerced,
+column order is fixed, extra columns are kept at the end.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = [
+    "LADDER",
+    "LEVELS_COLUMNS",
+    "PAY_COLUMNS",
+    "POSTINGS_COLUMNS",
+    "POSTINGS_DERIVED",
+    "POSTINGS_RAW",
+    "ROLES",
+    "conform",
+]
+
+#: Role codes: technical product manager, technical program manager, product manager not evidently
+#: technical, program manager not evidently technical, anything else.
+ROLES = ("pmt", "tpm", "pm", "pgm", "other")
+
+#: The normalized seniority ladder, lowest first. ``ladder_rank`` is the position in this tuple.
+LADDER = ("intern", "entry", "mid", "senior", "staff", "principal", "director", "vp")
+
+# name -> pandas dtype. "string" is pandas' nullable string; "Float64"/"Int64"/"boolean" nullable.
+POSTINGS_RAW: dict[str, str] = {
+    "posting_id": "string",
+    "company": "string",
+    "title": "string",
+    "description": "string",  # plain text: HTML stripped, entities decoded, markdown removed
+    "location": "string",
+    "market": "string",  # metro / region, e.g. "SF Bay Area", "Remote - US"; raw location if unknown
+    "country": "string",  # ISO 3166-1 alpha-2 where known
+    "posted_date": "datetime64[ns]",
+    "source": "string",  # "jobspy", "linkedin", "generic", "sample", file name ...
+    "url": "string",
+    "remote": "boolean",
+    "salary_min": "Float64",  # annualized
+    "salary_max": "Float64",  # annualized
+    "salary_currency": "string",
+    "salary_basis": "string",  # "stated" (structured fields) or "description" (parsed from text)
+    "description_raw": "string",  # the original text where cleaning changed it, else NA
+    "duplicates": "Int64",  # how many source rows this posting merged (1 = unique)
+}
+POSTINGS_DERIVED: dict[str, str] = {
+    "title_clean": "string",
+    "seniority": "string",  # one of LADDER, or NA
+    "family": "string",  # product, program, project, engineering, other
+    "role": "string",  # one of ROLES
+    "role_confidence": "Float64",  # 0-1
+    "role_basis": "string",  # "title" or "description"
+    "variant": "string",  # canonical title variant from kit/data/titles.yaml, or NA
+    "title_text_mismatch": "boolean",  # titled as one role, text reads like the other
+}
+POSTINGS_COLUMNS: dict[str, str] = {**POSTINGS_RAW, **POSTINGS_DERIVED}
+
+PAY_COLUMNS: dict[str, str] = {
+    "company": "string",
+    "title": "string",
+    "family": "string",  # product, program, ... (from the title)
+    "role": "string",  # one of ROLES (from the title); "pm" where the source cannot tell PM-T
+    "level": "string",  # the company's own code, e.g. "L6", "IC5"
+    "ladder": "string",  # one of LADDER, or NA when the level is not mapped
+    "ladder_rank": "Int64",  # position of ``ladder`` in LADDER
+    "base": "Float64",
+    "stock": "Float64",
+    "bonus": "Float64",
+    "total": "Float64",
+    "currency": "string",
+    "location": "string",
+    "market": "string",
+    "country": "string",
+    "year": "Int64",
+    "date": "datetime64[ns]",
+    "years_experience": "Float64",
+    "source": "string",  # "levels", "lca", "postings", "sample" ...
+    "case_status": "string",  # LCA only, e.g. "Certified"
+    "n": "Int64",  # observations behind the row (1 for a single report)
+    "percentile": "Float64",  # for published percentiles, else NA
+}
+
+LEVELS_COLUMNS: dict[str, str] = {
+    "company": "string",
+    "family": "string",  # role family the ladder applies to: "all", "product", "program", "manager"
+    "level": "string",  # the company's own code
+    "ladder": "string",  # one of LADDER
+    "ladder_rank": "Int64",
+    "track": "string",  # "ic" or "manager"
+    "note": "string",
+}
+
+_TABLES = {"postings": POSTINGS_COLUMNS, "pay": PAY_COLUMNS, "levels": LEVELS_COLUMNS}
+
+
+def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Return ``df`` in the canonical shape of ``table`` ("postings", "pay" or "levels").
+
+    Missing columns are added as NA; known columns are cast to their canonical dtype; canonical
+    columns come first in canonical order, extra columns follow unchanged.
+
+    Args:
+        df: Any frame with some of the canonical columns.
+        table: Which canonical table.
+
+    Returns:
+        A new frame; ``df`` is not modified.
+    """
+    spec = _TABLES[table]
+    out = df.copy()
+    n = len(out)
+    for col, dtype in spec.items():
+        if col not in out.columns:
+            out[col] = pd.Series([pd.NA] * n, index=out.index, dtype=dtype if dtype != "datetime64[ns]" else "object")
+        if dtype == "datetime64[ns]":
+            out[col] = pd.to_datetime(out[col], errors="coerce")
+            if getattr(out[col].dt, "tz", None) is not None:
+                out[col] = out[col].dt.tz_convert(None)
+            out[col] = out[col].astype("datetime64[ns]")
+        elif str(out[col].dtype) != dtype:
+            out[col] = out[col].astype(dtype)
+    extra = [c for c in out.columns if c not in spec]
+    return out[list(spec) + extra]
