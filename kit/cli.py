@@ -46,6 +46,52 @@ def validate(paths: tuple[Path, ...], fmt: str | None, kind: str) -> None:
         click.echo()
 
 
+@cli.command()
+@click.option("--postings", "n_postings", type=int, default=3000, show_default=True, help="How many postings.")
+@click.option("--companies", type=int, default=18, show_default=True, help="How many fictional companies.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed (same seed, same files).")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+def generate(n_postings: int, companies: int, seed: int, out: Path) -> None:
+    """Generate a synthetic posting / pay / level corpus (the bundled sample, or benchmark corpora)."""
+    from kit.synthetic import write_corpus
+
+    for path in write_corpus(out, n_postings=n_postings, n_companies=companies, seed=seed):
+        click.echo(str(path))
+
+
+@cli.command()
+@click.option("--company", "companies", multiple=True, help="Company to report on (repeatable).")
+@click.option("--market", "markets", multiple=True, help="Market to report on (repeatable).")
+@click.option("--all", "all_", is_flag=True, help="Every company with at least --min-postings postings.")
+@click.option("--min-postings", type=int, default=20, show_default=True)
+@click.option("--postings", "postings", multiple=True, type=click.Path(path_type=Path), help="Posting files (default: bundled sample).")
+@click.option("--pay", type=click.Path(path_type=Path), default=None, help="Pay table (default: bundled sample).")
+@click.option("--notebook", type=click.Path(path_type=Path), default=None, help="Report notebook template.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder (default: reports/).")
+@click.option("--jobs", type=int, default=None, help="Parallel processes (default: CPU count).")
+@click.option("--since", default=None, help="First posting date, YYYY-MM-DD.")
+@click.option("--until", default=None, help="Last posting date, YYYY-MM-DD.")
+@click.option("--force", is_flag=True, help="Re-run reports whose inputs are unchanged.")
+def report(**options) -> None:
+    """Run the report notebook per company or market into self-contained HTML plus an index."""
+    from kit.report import cli_run
+
+    sys.exit(cli_run(**options))
+
+
+@cli.command()
+@click.argument("stories", type=click.Path(path_type=Path))
+@click.option("--company", default=None)
+@click.option("--market", default=None)
+@click.option("--postings", "postings", multiple=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def fit(stories: Path, company: str | None, market: str | None, postings: tuple[Path, ...], as_json: bool) -> None:
+    """Which role do my experience stories read like, and what is missing."""
+    from kit.fit import cli_fit
+
+    click.echo(cli_fit(stories, company=company, market=market, postings=list(postings) or None, as_json=as_json))
+
+
 def main() -> None:
     """Entry point of the ``kit`` console script."""
     cli(prog_name="kit")

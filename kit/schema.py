@@ -18,6 +18,7 @@ __all__ = [
     "POSTINGS_RAW",
     "ROLES",
     "conform",
+    "content_key",
 ]
 
 #: Role codes: technical product manager, technical program manager, product manager not evidently
@@ -125,3 +126,25 @@ def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
             out[col] = out[col].astype(dtype)
     extra = [c for c in out.columns if c not in spec]
     return out[list(spec) + extra]
+
+
+def content_key(df: pd.DataFrame, columns: tuple[str, ...] = ("posting_id", "title", "description")) -> str:
+    """A stable hex digest of the given columns' contents (order-sensitive), for cache keys.
+
+    Args:
+        df: The table.
+        columns: Which columns to hash; absent ones are skipped.
+
+    Returns:
+        A 16-hex-digit key that changes whenever any hashed value or the row order changes.
+    """
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=8)
+    h.update(str(len(df)).encode())
+    for col in columns:
+        if col in df.columns:
+            values = pd.util.hash_pandas_object(df[col].astype("string").fillna("\x00"), index=False)
+            h.update(col.encode())
+            h.update(values.to_numpy().tobytes())
+    return h.hexdigest()
