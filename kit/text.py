@@ -1,0 +1,143 @@
+"""Plain text from posting descriptions: HTML stripped, entities decoded, markdown removed, whitespace normalized.
+
+:func:`clean_series` cleans a whole column, :func:`clean_text` one string. Line breaks survive as ``"\\n"``
+(block HTML tags and list items become line breaks; at most one blank line in a row) so later steps can still
+split sentences and bullet points; list bullets become ``"- "``.
+
+Speed: every step is guarded by a cheap substring test (``"<" in text``, ``"**" in text`` ...) and every
+pattern starts with a literal character, which lets Python's regex engine skip ahead; plain text passes through
+almost untouched. Hundreds of megabytes of text clean in seconds.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+__all__ = ["clean_series", "clean_text"]
+
+# --- HTML ---------------------------------------------------------------------------------------------------------
+_HAS_TAG = re.compile(r"<[a-zA-Z/!]")
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^\x00]*?</\1\s*>|<!--[^\x00]*?-->", re.I)
+_LIST_ITEM_END = re.compile(r"</li\s*>", re.I)
+_LIST_ITEM = re.compile(r"<li\b[^>\x00]*>", re.I)
+_BLOCK_TAG = re.compile(
+    r"</?(?:br|p|div|ul|ol|h[1-6]|tr|td|th|dt|dd|table|section|article|header|footer|blockquote)\b[^>\x00]*>", re.I
+)
+_ANY_TAG = re.compile(r"<[a-zA-Z/!][^>\x00]*>")
+
+# --- characters ---------------------------------------------------------------------------------------------------
+#: character -> replacement (each is looked for with a fast substring scan, then replaced with str.replace)
+_CHAR_FIXES: tuple[tuple[str, str], ...] = (
+    *((c, " ") for c in "\t\f\v\u00a0\u202f\u205f\u3000"),
+    *((chr(c), " ") for c in range(0x2000, 0x200B)),
+    *((c, "\n") for c in "\u2028\u2029"),
+    *((c, "") for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+)
+_ASCII_FIXES = _CHAR_FIXES[:3]
+
+# --- markdown (line-start patterns are matched after a "\n", which the cleaner puts in front) ---------------------
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~>])")
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\s]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]*\)")
+_MD_RULE = re.compile(r"\n *(?:[-*_] *){3,}(?=\n|$)")
+_MD_HEADER = re.compile(r"\n *#{1,6}(?: +|(?=\n)|$)")
+_MD_BULLET = re.compile(r"\n *[*+•·▪●◦] +")
+_MD_STRONG_STAR = re.compile(r"\*\*(?=\S)([^\n]+?)(?<=\S)\*\*")
+_MD_STRONG_UNDER = re.compile(r"__(?<![\w_]__)(?=\S)([^\n]+?)(?<=\S)__(?![\w_])")
+_MD_EM_STAR = re.compile(r"\*(?<![\w*]\*)(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+_MD_EM_UNDER = re.compile(r"_(?<![\w_]_)(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w_])")
+_MD_STRAY = re.compile(r"\*\*+")
+_BULLET_CHARS = ("•", "·", "▪", "●", "◦")
+
+# --- whitespace ---------------------------------------------------------------------------------------------------
+_MANY_NL = re.compile(r"\n\n\n+")
+
+
+def _clean_html(text: str) -> str:
+    text = _SCRIPT_STYLE.sub(" ", text)
+    text = _LIST_ITEM_END.sub("", text)
+    text = _LIST_ITEM.sub("\n- ", text)
+    text = _BLOCK_TAG.sub("\n", text)
+    return _ANY_TAG.sub("", text)
+
+
+def _clean_one(text: str) -> str:
+    # guards are single-character scans (memchr-fast) before any multi-character scan or regex
+    if "<" in text and _HAS_TAG.search(text):
+        text = _clean_html(text)
+    if "&" in text and ";" in text:
+        text = html.unescape(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for char, repl in _ASCII_FIXES if text.isascii() else _CHAR_FIXES:
+        if char in text:
+            text = text.replace(char, repl)
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
+    if "]" in text and "](" in text:
+        text = _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", text))
+    text = "\n" + text  # line-start patterns match after a newline
+    if "#" in text:
+        text = _MD_HEADER.sub("\n", text)
+    star, under, dash = "*" in text, "_" in text, "-" in text
+    if (star and ("**" in text or "* *" in text)) or (under and "__" in text) or (
+            dash and ("--" in text or "- -" in text)):
+        text = _MD_RULE.sub("\n", text)
+    if (star and "* " in text) or ("+" in text and "+ " in text) or (
+            not text.isascii() and any(b in text for b in _BULLET_CHARS)):
+        text = _MD_BULLET.sub("\n- ", text)
+    if star:
+        if "**" in text:
+            text = _MD_STRONG_STAR.sub(r"\1", text)
+        text = _MD_EM_STAR.sub(r"\1", text)
+        if "**" in text:
+            text = _MD_STRAY.sub("", text)
+    if under:
+        if "__" in text:
+            text = _MD_STRONG_UNDER.sub(r"\1", text)
+        text = _MD_EM_UNDER.sub(r"\1", text)
+    while "  " in text:
+        text = text.replace("  ", " ")
+    while " \n" in text:
+        text = text.replace(" \n", "\n")
+    while "\n " in text:
+        text = text.replace("\n ", "\n")
+    if "\n\n\n" in text:
+        text = _MANY_NL.sub("\n\n", text)
+    return text.strip()
+
+
+def clean_series(text: pd.Series) -> pd.Series:
+    """Clean a column of description text.
+
+    Args:
+        text: Raw text (HTML, markdown or plain); NA stays NA.
+
+    Returns:
+        A ``string`` series, same index: tags removed (block tags become line breaks), entities decoded,
+        markdown emphasis / headers / links / escapes removed, bullets as ``"- "``, runs of spaces collapsed,
+        at most one blank line in a row, no leading or trailing whitespace.
+    """
+    s = text.astype("string")
+    values = s.to_numpy(dtype=object, na_value=None)
+    cleaned = [None if v is None else _clean_one(v) for v in values]
+    return pd.Series(cleaned, index=s.index, dtype="string")
+
+
+def clean_text(text: str | None) -> str | None:
+    """Clean one description (see :func:`clean_series`).
+
+    Args:
+        text: Raw text, or None.
+
+    Returns:
+        The plain text, or None for None.
+
+    Examples:
+        >>> clean_text("<p>Lead <b>programs</b> &amp; launches</p>")
+        'Lead programs & launches'
+    """
+    return None if text is None else _clean_one(str(text))
