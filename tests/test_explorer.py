@@ -1,0 +1,131 @@
+"""The selection view (tables and charts that never raise) and the ipywidgets explorer, driven by code."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+
+import kit
+from kit import explorer
+from kit import index as kit_index
+from kit.paths import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "explorer_postings.csv"
+
+
+@pytest.fixture(scope="module")
+def postings(tmp_path_factory):
+    # module scope runs before conftest's per-test cache isolation: keep the index cache out of ~/.cache
+    os.environ.setdefault("KIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    return kit.load_postings(FIXTURE)
+
+
+def test_view_selects_and_states_counts(postings):
+    v = explorer.view(postings, False, company="Alpha Cloud")
+    assert len(v.postings) == 24 and not v.empty
+    ov = v.overview().set_index("role")
+    assert ov.loc["pmt", "postings"] == 12 and ov.loc["tpm", "name"] == "TPM"
+    md = v._repr_markdown_()
+    assert "Alpha Cloud" in md and "PM-T 12" in md and "Fewer than 20 postings" in md
+
+
+def test_view_blank_parameters_mean_no_condition(postings):
+    v = explorer.view(postings, False, company="", market="", since="", until="")
+    assert len(v.postings) == len(postings)
+    assert v.label == "all companies and markets"
+
+
+def test_unknown_company_gives_an_empty_view_with_suggestions(postings):
+    v = explorer.view(postings, False, company="Alpha Clowd")
+    assert v.empty and "Alpha Cloud" in v.message
+    table = v.table("phrases")
+    assert table.empty and "Alpha Cloud" in table.attrs["message"]
+    fig = v.figure("phrases")
+    assert len(fig.data) == 0 and "Alpha Cloud" in fig.layout.annotations[0].text
+    assert "No postings to show" in v._repr_markdown_()
+
+
+def test_one_sided_selection_explains_instead_of_failing(postings):
+    v = explorer.view(postings, False, company="Gamma Labs")
+    fig = v.figure("distinctive")
+    assert len(fig.data) == 0
+    assert "6 PM-T and 0 TPM" in fig.layout.annotations[0].text
+    assert v.figure("titles").data[0].type == "sunburst"  # what one role alone can show still draws
+
+
+def test_no_pay_table_is_a_message(postings):
+    v = explorer.view(postings, False)
+    assert v.table("pay").attrs["message"] == "No pay table loaded."
+    assert "No pay table" in v.figure("pay").layout.annotations[0].text
+
+
+def test_story_fit_without_stories_is_a_note(postings):
+    note = explorer.view(postings, False).story_fit("")
+    assert isinstance(note, explorer.Note) and "stories" in note._repr_markdown_()
+
+
+@pytest.mark.parametrize("name", sorted(explorer.CHARTS))
+def test_every_chart_of_a_two_role_selection_draws(postings, name):
+    v = explorer.view(postings, False, market="SF Bay Area")
+    fig = v.figure(name)
+    if name == "pay":
+        assert len(fig.data) == 0
+    else:
+        assert len(fig.data) > 0, fig.layout.annotations
+        assert "SF Bay Area" in fig.layout.title.subtitle.text
+
+
+def _phrase_counts(ex) -> dict:
+    fig = ex.figures["phrases"]
+    return {t.name: tuple(t.x) for t in fig.data}
+
+
+def test_explorer_redraws_in_place_when_a_picker_changes(postings):
+    ex = kit.explore(postings, pay=False)
+    assert ex.tabs.titles == ("Phrases", "Distinctive", "Titles", "Overlap", "Pay", "Trend")
+    assert ex.company.options == ("(all)", "Alpha Cloud", "Beta Data", "Gamma Labs")  # most postings first
+    before = _phrase_counts(ex)
+    figure = ex.figures["phrases"]
+    assert set(before) == {"PM-T (n=28)", "TPM (n=22)"}
+    builds = kit_index.STATS["builds"]
+    ex.company.value = "Beta Data"
+    after = _phrase_counts(ex)
+    assert ex.figures["phrases"] is figure  # same widget, new data
+    assert set(after) == {"PM-T (n=10, n<20)", "TPM (n=10, n<20)"}
+    assert after["TPM (n=10, n<20)"] != before["TPM (n=22)"]
+    assert "Beta Data" in ex.status.value
+    assert "Beta Data" in figure.layout.title.subtitle.text
+    assert kit_index.STATS["builds"] == builds  # the cached index was reused, nothing re-tokenized
+
+
+def test_explorer_empty_selection_shows_a_message(postings):
+    ex = kit.explore(postings, pay=False)
+    ex.company.value = "Gamma Labs"
+    ex.market.value = "London"
+    assert "No postings to show" in ex.status.value
+    fig = ex.figures["phrases"]
+    assert len(fig.data) == 0 and fig.layout.annotations[0].text
+
+
+def test_explorer_draws_other_tabs_when_shown_and_follows_dates_and_roles(postings):
+    ex = kit.explore(postings, pay=False)
+    assert len(ex.figures["trend"].data) == 0  # not drawn until shown
+    ex.tabs.selected_index = list(explorer.TABS).index("Trend")
+    trend = ex.figures["trend"]
+    # 50 postings over 6 months is under 20 a month: the view bins by quarter instead
+    assert {len(t.x) for t in trend.data} == {2} and "per quarter" in trend.layout.title.text
+    assert "n=50 dated postings" in trend.layout.title.subtitle.text
+    ex.dates.value = ("2025-02", "2025-03")
+    assert "per year" in trend.layout.title.text and "n=50" not in trend.layout.title.subtitle.text
+    ex.role_b.value = "pm"  # no generic PMs in the fixture: the comparison explains itself
+    ex.tabs.selected_index = 0
+    assert "0 PM (generic)" in ex.figures["phrases"].layout.annotations[0].text
+
+
+def test_load_caches_by_path():
+    first = explorer.load(FIXTURE)
+    assert explorer.load(FIXTURE) is first
+    frame = pd.DataFrame()
+    assert explorer.load(frame) is frame
