@@ -23,12 +23,19 @@ __all__ = ["dedupe_postings", "duplicate_key"]
 _DROP = (string.punctuation + string.digits + string.whitespace).encode()
 
 
-def _norm(s: pd.Series) -> np.ndarray:
-    """UTF-8 bytes, ASCII lower-cased, ASCII punctuation / digits / whitespace removed (b"" for NA)."""
-    values = s.astype("string").to_numpy(dtype=object, na_value="")
-    out = np.empty(len(values), dtype=object)
-    out[:] = [v.encode("utf-8", "replace").lower().translate(None, _DROP) for v in values]
-    return out
+def _norm_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, a code of the normalized text (equal codes = equal text once normalized) and whether it is empty.
+
+    Normalized = UTF-8 bytes, ASCII lower-cased, ASCII punctuation / digits / whitespace removed; NA is empty.
+    Each distinct value is normalized once.
+    """
+    codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
+    normed = [v.encode("utf-8", "replace").lower().translate(None, _DROP) for v in uniques.to_numpy(dtype=object)]
+    normed.append(b"")  # code -1 (NA) -> the last entry
+    norm_codes, norm_uniques = pd.factorize(np.array(normed, dtype=object))
+    empty = np.fromiter((not v for v in norm_uniques), dtype=bool, count=len(norm_uniques))
+    row = norm_codes[codes]
+    return row, empty[row]
 
 
 def duplicate_key(df: pd.DataFrame) -> pd.Series:
@@ -41,13 +48,11 @@ def duplicate_key(df: pd.DataFrame) -> pd.Series:
         An ``int64`` series; rows with an empty description get a group of their own each.
     """
     n = len(df)
-    company = _norm(df["company"]) if "company" in df.columns else np.full(n, b"", dtype=object)
-    title = _norm(df["title"])
-    desc = _norm(df["description"])
-    combined = [c + b"\x1f" + t + b"\x1f" + d for c, t, d in zip(company, title, desc, strict=True)]
-    codes, _ = pd.factorize(np.array(combined, dtype=object))
-    key = codes.astype("int64")
-    empty = np.array([not d for d in desc], dtype=bool)
+    company = _norm_codes(df["company"])[0] if "company" in df.columns else np.zeros(n, dtype=np.int64)
+    title = _norm_codes(df["title"])[0]
+    desc, empty = _norm_codes(df["description"])
+    parts = pd.DataFrame({"c": company, "t": title, "d": desc})
+    key = parts.groupby(["c", "t", "d"], sort=False).ngroup().to_numpy(dtype="int64", copy=True)
     if empty.any():
         key[empty] = key.max(initial=0) + 1 + np.arange(int(empty.sum()), dtype="int64")
     return pd.Series(key, index=df.index, dtype="int64")
@@ -95,7 +100,10 @@ def dedupe_postings(df: pd.DataFrame) -> pd.DataFrame:
     multi = (group_sizes > 1).to_numpy()
     if multi.any():
         sub = pd.DataFrame({"key": key[multi], "loc": location[multi]}).dropna(subset=["loc"])
-        joined = sub.drop_duplicates().groupby("key")["loc"].agg("; ".join)
+        groups: dict[int, list[str]] = {}
+        for k, loc in zip(*(sub.drop_duplicates()[c].tolist() for c in ("key", "loc")), strict=True):
+            groups.setdefault(k, []).append(loc)  # row order within each group, as groupby would keep it
+        joined = pd.Series({k: "; ".join(v) for k, v in groups.items()}, dtype="object")
         kept_multi = key.iloc[keep_rows][multi[keep_rows]]
         out.loc[out.index[multi[keep_rows]], "locations"] = kept_multi.map(joined).to_numpy()
         single_mask = ~multi[keep_rows]

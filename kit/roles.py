@@ -5,9 +5,10 @@ Manager" -> ``pgm``) whose description shows technical depth becomes ``pmt`` / `
 ``role_basis`` "description". A posting titled as one role whose text reads like the other gets
 ``title_text_mismatch`` True. Phrases, weights and thresholds live in ``kit/data/role_signals.yaml``.
 
-Matching is vectorized: one compiled alternation (a character trie, so the regex engine does not try
-every phrase at every position) over the lower-cased descriptions with pandas ``str.findall``; the
-matches are exploded and counted with pandas, never with a Python loop over the lexicon.
+Matching: one compiled alternation (a character trie, so the regex engine does not try every phrase at
+every position) run once per DISTINCT lower-cased line (Arrow splits and de-duplicates the lines); the
+per-line phrase counts are summed per description with one sparse matrix product, never with a Python
+loop over the lexicon or the postings.
 """
 
 from __future__ import annotations
@@ -44,14 +45,21 @@ class Signals:
     lookup: dict[str, tuple[str, str, float]]  # normalized variant -> (phrase, signal, weight)
     rules: dict[str, float]
     phrases: pd.DataFrame  # phrase, signal, weight, variants
+    prefilter: str = ""  # RE2 pattern matching every line that ``regex`` can match in (and a few more)
 
 
 def _norm(text: str) -> str:
     return _SEP.sub(" ", text.strip().lower())
 
 
-def _trie_regex(words: list[str]) -> str:
-    """A regex alternation of ``words`` as a character trie; a space matches any run of space / hyphen / slash."""
+#: Python's ``[\s\-/]`` (str.isspace() characters, hyphen, slash) spelled for RE2, whose ``\s`` is ASCII only
+_RE2_SPACE = (
+    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\-/]+"
+)
+
+
+def _trie_regex(words: list[str], *, space: str = r"[\s\-/]+") -> str:
+    """A regex alternation of ``words`` as a character trie; a space matches ``space`` (runs of space / - / /)."""
     trie: dict = {}
     for word in words:
         node = trie
@@ -65,7 +73,7 @@ def _trie_regex(words: list[str]) -> str:
             if ch == "":
                 optional = True
                 continue
-            piece = r"[\s\-/]+" if ch == " " else re.escape(ch)
+            piece = space if ch == " " else re.escape(ch)
             alts.append(piece + build(node[ch]))
         if not alts:
             return ""
@@ -149,7 +157,8 @@ def load_signals(path: str | Path | None = None) -> Signals:
         "generic_some_signal": 0.6,
     }
     rules = {**defaults, **{k: float(v) for k, v in (raw.get("rules") or {}).items()}}
-    return Signals(regex=regex, lookup=lookup, rules=rules, phrases=pd.DataFrame(rows))
+    return Signals(regex=regex, lookup=lookup, rules=rules, phrases=pd.DataFrame(rows),
+                   prefilter=_trie_regex(words, space=_RE2_SPACE))
 
 
 def _resolve(match: str, lookup: dict[str, tuple[str, str, float]]) -> tuple[str, str, float] | None:
@@ -190,14 +199,31 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -
     signals = signals or load_signals()
     text = descriptions.astype("string").dropna()
     labels = text.index
-    parts = [t.split("\n") for t in text.str.lower().tolist()]
-    n_lines = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-    if n_lines.sum() == 0:
+    if len(text) == 0:
         return _empty_matches(descriptions.index.dtype)
-    line_pos = np.repeat(np.arange(len(parts)), n_lines)
-    line_codes, distinct = pd.factorize(np.array(list(chain.from_iterable(parts)), dtype=object))
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from scipy import sparse
+
+    # lower-case, cut into lines and find the distinct lines in Arrow (C++), not in Python
+    arr = pa.array(text.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    lists = pc.split_pattern(pc.utf8_lower(arr), pattern="\n")
+    n_lines = np.diff(lists.offsets.to_numpy())
+    encoded = pc.dictionary_encode(lists.flatten())
+    line_codes = encoded.indices.to_numpy()
+    distinct = encoded.dictionary
     findall = signals.regex.findall
-    found = [findall(line) for line in distinct]  # one regex pass per distinct line
+    found = [[] for _ in range(len(distinct))]
+    try:  # RE2 (linear time, C++) picks the lines that contain any phrase at all; Python's re runs on those only
+        maybe = pc.match_substring_regex(distinct, pattern=signals.prefilter).to_numpy(zero_copy_only=False)
+        maybe = maybe.nonzero()[0]
+        texts = distinct.take(pa.array(maybe)).to_pylist()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a phrase RE2 cannot read: scan every line
+        maybe, texts = np.arange(len(distinct)), distinct.to_pylist()
+    for k, line in zip(maybe.tolist(), texts, strict=True):
+        found[k] = findall(line)  # one regex pass per distinct line
     per_line = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
     if per_line.sum() == 0:
         return _empty_matches(descriptions.index.dtype)
@@ -206,18 +232,28 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -
     pid_of = {(p, sig): k for k, (p, sig) in enumerate(zip(table["phrase"], table["signal"], strict=True))}
     resolved = [_resolve(m, signals.lookup) for m in matched]  # distinct matched strings only
     pid = np.array([-1 if r is None else pid_of[(r[0], r[1])] for r in resolved], dtype=np.int64)[match_codes]
-    hits = pd.DataFrame({"line": np.repeat(np.arange(len(found)), per_line), "pid": pid})
-    hits = hits[hits["pid"] >= 0].groupby(["line", "pid"], sort=False).size().rename("count").reset_index()
-    docs = pd.DataFrame({"pos": line_pos, "line": line_codes})
-    merged = docs.merge(hits, on="line", how="inner")
-    counts = merged.groupby(["pos", "pid"], sort=True)["count"].sum().reset_index()
+    hit_line = np.repeat(np.arange(len(found)), per_line)
+    ok = pid >= 0
+    # (distinct line x phrase) counts, then (description x distinct line) occurrences @ that = per-description counts
+    per_phrase = sparse.csr_matrix(
+        (np.ones(int(ok.sum()), dtype=np.int64), (hit_line[ok], pid[ok])), shape=(len(found), len(table))
+    )
+    doc_lines = sparse.csr_matrix(
+        (np.ones(len(line_codes), dtype=np.int64), (np.repeat(np.arange(len(n_lines)), n_lines), line_codes)),
+        shape=(len(n_lines), len(found)),
+    )
+    per_doc = (doc_lines @ per_phrase).tocsr()
+    per_doc.eliminate_zeros()
+    per_doc.sort_indices()
+    pos = np.repeat(np.arange(per_doc.shape[0]), np.diff(per_doc.indptr))
+    cols = per_doc.indices
     out = pd.DataFrame(
         {
-            "row": labels[counts["pos"].to_numpy()],
-            "phrase": table["phrase"].to_numpy()[counts["pid"].to_numpy()],
-            "signal": table["signal"].to_numpy()[counts["pid"].to_numpy()],
-            "weight": table["weight"].to_numpy(dtype="float64")[counts["pid"].to_numpy()],
-            "count": counts["count"].to_numpy(dtype="int64"),
+            "row": labels[pos],
+            "phrase": table["phrase"].to_numpy()[cols],
+            "signal": table["signal"].to_numpy()[cols],
+            "weight": table["weight"].to_numpy(dtype="float64")[cols],
+            "count": per_doc.data.astype("int64"),
         }
     )
     out["phrase"] = out["phrase"].astype("string")

@@ -178,8 +178,10 @@ def parse_salary_text(text: pd.Series) -> pd.DataFrame:
         arr = arr.combine_chunks()
     mask = pc.fill_null(pc.match_substring_regex(arr, pattern=_HAS_MONEY_RE2), False).to_numpy(zero_copy_only=False)
     rows, found_groups = [], []
-    for pos in mask.nonzero()[0]:
-        for groups in _find_ranges(s.iat[pos]):
+    candidates = mask.nonzero()[0]
+    texts = arr.take(pa.array(candidates)).to_pylist()  # one conversion, not one pandas lookup per row
+    for pos, text_value in zip(candidates.tolist(), texts, strict=True):
+        for groups in _find_ranges(text_value):
             rows.append(pos)
             found_groups.append(groups)
     if not rows:

@@ -140,11 +140,23 @@ def content_key(df: pd.DataFrame, columns: tuple[str, ...] = ("posting_id", "tit
     """
     import hashlib
 
+    import numpy as np
+    import pyarrow as pa
+
     h = hashlib.blake2b(digest_size=8)
     h.update(str(len(df)).encode())
     for col in columns:
         if col in df.columns:
-            values = pd.util.hash_pandas_object(df[col].astype("string").fillna("\x00"), index=False)
+            # the UTF-8 bytes and value boundaries straight from Arrow's buffers (no per-value hashing in Python)
+            arr = pa.array(df[col].astype("string").fillna("\x00").array)
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            _, offset_buf, data = arr.buffers()
+            width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+            offsets = np.frombuffer(offset_buf, dtype=width)[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
+            start, stop = (int(offsets[0]), int(offsets[-1])) if len(arr) else (0, 0)
             h.update(col.encode())
-            h.update(values.to_numpy().tobytes())
+            h.update((offsets - start).tobytes())
+            if data is not None:
+                h.update(memoryview(data)[start:stop])
     return h.hexdigest()

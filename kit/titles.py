@@ -384,7 +384,7 @@ def classify_titles(titles: Iterable[Any], *, rules_path: str | Path | None = No
     keys = values.astype("string").str.strip().str.lower()
     keys = keys.where(keys != "", pd.NA)
     codes, uniques = pd.factorize(keys, use_na_sentinel=True)
-    rows = [_classify_one(t, rules) for t in uniques]
+    rows = [_classify_one(t, rules) for t in uniques.to_numpy(dtype=object)]  # a plain array iterates faster
     rows.append((None, None, "other", "other", None, 0.0, "title"))  # for missing titles
     codes = codes.copy()
     codes[codes < 0] = len(rows) - 1

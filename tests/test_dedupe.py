@@ -47,3 +47,17 @@ def test_different_text_stays_separate():
                  ["2", "Acme", "TPM", "Own the product roadmap.", "A", None]])
     out = dedupe_postings(df)
     assert len(out) == 2 and (out.duplicates == 1).all()
+
+
+def test_merged_locations_keep_first_seen_order():
+    df = pd.DataFrame(
+        {
+            "company": ["Acme"] * 3 + ["Other"],
+            "title": ["Product Manager"] * 4,
+            "description": ["Same text."] * 4,
+            "location": ["Oslo", "Lima", "Oslo", "Rome"],
+        }
+    )
+    out = dedupe_postings(df)
+    assert out["locations"].tolist() == ["Oslo; Lima", "Rome"]
+    assert out["duplicates"].tolist() == [3, 1]

@@ -156,3 +156,13 @@ def test_remote_flag_filled_from_location_only_when_missing():
     df, _ = _load(frame, format="generic")
     assert df.remote.iloc[0] == True  # noqa: E712
     assert pd.isna(df.remote.iloc[1]) and df.remote.iloc[2] == False  # noqa: E712
+
+
+def test_content_key_tracks_values_boundaries_and_slices():
+    df = pd.DataFrame({"posting_id": ["a", "b", "c"], "title": ["x", "y", None], "description": ["ab", "c", "d"]})
+    key = content_key(df)
+    assert content_key(df.iloc[1:]) == content_key(df.iloc[1:].reset_index(drop=True).copy())
+    assert content_key(df.iloc[1:]) != key
+    assert content_key(df.assign(description=["a", "bc", "d"])) != key  # same bytes, other boundaries
+    assert content_key(df.assign(title=["x", "y", ""])) != key
+    assert content_key(df.astype(object)) == key

@@ -165,3 +165,10 @@ def test_bad_signals_file(tmp_path):
     path.write_text("technical: [api]\nproduct: [roadmap]\n")
     with pytest.raises(DataError, match="program"):
         load_signals(path)
+
+
+def test_signal_matches_unicode_separators_pass_the_prefilter():
+    # the RE2 line prefilter must let through every line Python's regex matches ([\s\-/] is Unicode-aware)
+    out = signal_matches(pd.Series(["Own distributed\u00a0systems and API\u3000design", "nothing here", None]))
+    assert dict(zip(out["phrase"], out["count"], strict=True)) == {"api": 1, "distributed systems": 1}
+    assert set(out["row"]) == {0}
