@@ -1,0 +1,153 @@
+"""Reports in a real browser: headless Chromium (Debian's ``chromium``) driven by Playwright.
+
+Asserts that the plotly charts render, nothing logs a console error, no request leaves ``file://``,
+the index links open their reports, and ``<script>`` / ``<img onerror>`` planted in posting text
+and company names run nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kit import report
+from kit.schema import conform
+
+pytestmark = pytest.mark.slow
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BOLT = "Bolt <script>document.title='pwned';window.pwned=1</script> Labs"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("headless Chromium not installed (apt-get install chromium; .ci/run does it)")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
+    out = tmp_path_factory.mktemp("browser-reports")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KIT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kit-cache"))
+        df = conform(pd.read_csv(FIXTURES / "report_postings.csv"), "postings")
+        result = report.run(companies=["Acme Cloud", BOLT], postings=df, notebook=FIXTURES / "report_notebook.ipynb",
+                            out=out, jobs=2, progress=False)
+    assert result.exit_code == 0, result.table()
+    return result
+
+
+@pytest.fixture(scope="module")
+def browser(reports):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Console errors, page errors and every request a page makes (non-file ones are aborted)."""
+
+    def __init__(self, page):
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("request", lambda req: self.requests.append(req.url))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                   else route.abort())
+
+    @property
+    def outside(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith("file://")]
+
+
+def _assert_charts(page) -> int:
+    page.wait_for_selector(".plotly-graph-div .main-svg", timeout=30_000)
+    n_bars = page.evaluate("document.querySelectorAll('.plotly-graph-div .main-svg .trace.bars path').length")
+    assert n_bars > 0
+    return n_bars
+
+
+def _assert_not_pwned(page) -> None:
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert page.title() != "pwned"
+
+
+def test_index_links_open_reports_that_render(reports, browser):
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto(reports.index.as_uri())
+    links = page.locator("a[href$='.html']")
+    assert links.count() == 2
+    hrefs = sorted(links.nth(i).get_attribute("href") for i in range(links.count()))
+    assert hrefs == sorted(r.html.name for r in reports.reports)
+    _assert_not_pwned(page)
+    assert "<script>document.title='pwned'" in page.inner_text("body")  # shown as text
+
+    page.get_by_role("link", name="Acme Cloud").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(next(r.html.name for r in reports.reports if r.company == "Acme Cloud"))
+    _assert_charts(page)
+    assert "Acme Cloud" in page.inner_text("header.kit-header")
+    _assert_not_pwned(page)
+    assert watch.errors == []
+    assert watch.outside == []
+    page.close()
+
+
+def test_planted_script_in_posting_text_does_not_run(reports, browser):
+    bolt = next(r for r in reports.reports if r.company == BOLT)
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto(bolt.html.as_uri())
+    _assert_charts(page)
+    _assert_not_pwned(page)
+    header = page.inner_text("header.kit-header")
+    assert "<script>document.title='pwned';window.pwned=1</script>" in header
+    body = page.inner_text("body")
+    assert '<img src=x onerror="window.pwned=1' in body  # the planted tag is visible text
+    assert page.locator("main img[src='x']").count() == 0
+    chart_text = page.evaluate("Array.from(document.querySelectorAll('.main-svg .gtitle')).map(e => e.textContent)")
+    assert chart_text and all("pwned" not in t or "script" in t or "Bolt" in t for t in chart_text)
+    assert watch.errors == []
+    assert watch.outside == []
+    assert not [u for u in watch.requests if u.endswith("/x")]  # the <img src=x> was never loaded
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def real_report(tmp_path_factory, reports):
+    """The shipped notebook on the bundled sample, for one company (the integration the user sees)."""
+    from kit.paths import SAMPLE_POSTINGS
+    from kit.report import DEFAULT_NOTEBOOK
+
+    if not (DEFAULT_NOTEBOOK.exists() and SAMPLE_POSTINGS.exists()):
+        pytest.skip("notebooks/company_report.ipynb or the bundled sample is missing")
+    out = tmp_path_factory.mktemp("browser-real")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KIT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kit-cache"))
+        result = report.run(companies=["Acme Cloud"], out=out, jobs=1, progress=False)
+    assert result.exit_code == 0, result.table()
+    return result.reports[0].html
+
+
+def test_shipped_report_renders_every_chart_offline(real_report, browser):
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto(real_report.as_uri())
+    page.wait_for_selector(".plotly-graph-div .main-svg", timeout=30_000)
+    page.wait_for_load_state("load")
+    n_divs = page.locator(".plotly-graph-div").count()
+    n_drawn = page.evaluate("Array.from(document.querySelectorAll('.plotly-graph-div')).filter("
+                            "d => d.querySelector('.main-svg') && d.getBoundingClientRect().height > 50).length")
+    assert n_divs >= 5 and n_drawn == n_divs
+    assert page.locator("header.kit-header").count() == 1
+    assert watch.errors == []
+    assert watch.outside == []
+    page.close()
