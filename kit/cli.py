@@ -47,15 +47,25 @@ def validate(paths: tuple[Path, ...], fmt: str | None, kind: str) -> None:
 
 
 @cli.command()
-@click.option("--postings", "n_postings", type=int, default=3000, show_default=True, help="How many postings.")
-@click.option("--companies", type=int, default=18, show_default=True, help="How many fictional companies.")
+@click.option("--postings", "n_postings", type=click.IntRange(min=0), default=3600, show_default=True,
+              help="How many posting rows (about 8% are reposts / multi-location copies).")
+@click.option("--companies", type=click.IntRange(min=1), default=18, show_default=True,
+              help="How many fictional companies.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed (same seed, same files).")
+@click.option("--pay", "n_pay", type=click.IntRange(min=0), default=8000, show_default=True,
+              help="How many pay observations.")
+@click.option("--prefix", default="", help='File name prefix; "sample_" writes the bundled sample names.')
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
-def generate(n_postings: int, companies: int, seed: int, out: Path) -> None:
-    """Generate a synthetic posting / pay / level corpus (the bundled sample, or benchmark corpora)."""
+def generate(n_postings: int, companies: int, seed: int, n_pay: int, prefix: str, out: Path) -> None:
+    """Generate a synthetic posting / pay / level corpus (the bundled sample, or benchmark corpora).
+
+    The defaults reproduce the bundled sample: kit generate --out datasets --prefix sample_
+    """
     from kit.synthetic import write_corpus
 
-    for path in write_corpus(out, n_postings=n_postings, n_companies=companies, seed=seed):
+    paths = write_corpus(out, n_postings=n_postings, n_companies=companies, seed=seed, n_pay=n_pay, prefix=prefix,
+                         progress=n_postings > 100_000)
+    for path in paths:
         click.echo(str(path))
 
 

@@ -520,10 +520,11 @@ def check_pay_claims(
     Rules (``tol`` = ``tolerance``, band = [1 - tol, 1 + tol]):
 
     * **same bracket** — supported when the below-director interval lies inside the band (an
-      equivalence test: the data rule out a gap larger than tol); contradicted when it lies entirely
-      outside the band; otherwise "not enough data" (the interval straddles a band edge).
-    * **one role paid more** — the mirror image: supported when the interval lies entirely outside
-      the band (the detail says which role, by how much); contradicted when it lies inside the band.
+      equivalence test: the data rule out a gap larger than tol); contradicted when "one role paid
+      more" is supported; otherwise "not enough data".
+    * **one role paid more** — supported when the gap is both real and material: the interval
+      excludes 1 and the ratio lies outside the band (the detail says which role, by how much);
+      contradicted when the interval lies inside the band; otherwise "not enough data".
     * **converge at director** — needs eligible ranks both below and at director+. Supported when
       |ratio - 1| at director+ is smaller than below and the director+ interval includes 1;
       contradicted when the director+ interval excludes 1 and its gap is at least the gap below;
@@ -546,7 +547,8 @@ def check_pay_claims(
         ``[company, source, currency, claim, ratio, ci_low, ci_high, n_a, n_b, ranks, verdict, detail,
         basis]``;
         ``n_a`` / ``n_b`` count the observations in the ranks that take part. ``attrs``: ``roles``, ``tolerance``,
-        ``min_n``, ``compared_by``, ``ratio_definition``, ``skipped_companies`` (count with only one role).
+        ``min_n``, ``compared_by``, ``ratio_definition``, ``skipped_companies`` (count with only one role, or no rank
+        where both roles are observed).
     """
     if not 0 <= tolerance < 1:
         raise KitError(f"tolerance={tolerance!r}: expected a fraction between 0 and 1, e.g. 0.05")
@@ -563,6 +565,9 @@ def check_pay_claims(
         rng = _rng(seed, f"claims|{source}|{currency}|{ckey}")
         below = _cells(part, _BELOW, a, b, min_n)
         top = _cells(part, _TOP, a, b, min_n)
+        if not (below[1] and below[2]) and not (top[1] and top[2]):
+            skipped += 1  # no rank where both roles are observed: nothing to compare
+            continue
         r_below = _pooled_ratio([c for _, c in below[0]], n_boot=n_boot, rng=rng)
         r_top = _pooled_ratio([c for _, c in top[0]], n_boot=n_boot, rng=rng)
         base = dict(company=name, source=source, currency=currency, basis=mode)
@@ -621,15 +626,16 @@ def _bracket_rows(r, below, a, b, tol, min_n, claim) -> dict:
         return {**out, "ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "verdict": "not enough data",
                 "detail": _not_enough(_BELOW, a, b, n_a, n_b, min_n)}
     inside = r[1] >= 1 - tol and r[2] <= 1 + tol
-    outside = r[1] > 1 + tol or r[2] < 1 - tol
+    # a real, material gap: the interval excludes 1 and the estimate lies beyond the band
+    outside = (r[1] > 1 or r[2] < 1) and abs(r[0] - 1) > tol
     gap = f"{b}/{a} = {_fmt(r)}"
     if claim == "same bracket":
         if inside:
             verdict, detail = "supported", f"{gap} lies within ±{tol:.0%}"
         elif outside:
-            verdict, detail = "contradicted", f"{gap} lies outside ±{tol:.0%}"
+            verdict, detail = "contradicted", f"{gap}: the gap is real (interval excludes 1) and beyond ±{tol:.0%}"
         else:
-            verdict, detail = "not enough data", f"{gap} straddles the ±{tol:.0%} band edge"
+            verdict, detail = "not enough data", f"{gap}: neither inside ±{tol:.0%} nor a clear gap beyond it"
     else:
         higher, lower = (b, a) if r[0] > 1 else (a, b)
         pct = abs(r[0] - 1) * 100 if r[0] > 1 else abs(1 / r[0] - 1) * 100
@@ -638,7 +644,7 @@ def _bracket_rows(r, below, a, b, tol, min_n, claim) -> dict:
         elif inside:
             verdict, detail = "contradicted", f"{gap} lies within ±{tol:.0%}: no material difference"
         else:
-            verdict, detail = "not enough data", f"{gap} straddles the ±{tol:.0%} band edge"
+            verdict, detail = "not enough data", f"{gap}: neither inside ±{tol:.0%} nor a clear gap beyond it"
     return {**out, "verdict": verdict, "detail": detail}
 
 

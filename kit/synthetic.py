@@ -620,7 +620,7 @@ def _company_list(postings_or_companies, tpl: dict, seed: int) -> list[_Company]
     return out
 
 
-def generate_pay(postings_or_companies=None, *, n: int = 3000, seed: int = 7,
+def generate_pay(postings_or_companies=None, *, n: int = 8000, seed: int = 7,
                  templates: dict | None = None) -> pd.DataFrame:
     """Generate self-reported-style pay observations for the fictional companies.
 
@@ -734,7 +734,7 @@ def _replace_into(path: Path, write) -> Path:
 
 def write_corpus(out_dir: str | os.PathLike, *, n_postings: int = SAMPLE_OPTIONS["n_postings"],
                  n_companies: int = SAMPLE_OPTIONS["n_companies"], seed: int = SAMPLE_OPTIONS["seed"],
-                 n_pay: int = 3000, prefix: str = "", progress: bool = False) -> list[Path]:
+                 n_pay: int = 8000, prefix: str = "", progress: bool = False) -> list[Path]:
     """Write ``postings.csv.gz``, ``pay.csv`` and ``levels.csv`` into ``out_dir``.
 
     Postings stream to gzip chunk by chunk (bounded memory); each file is written under a temporary
