@@ -1,24 +1,48 @@
-"""``load_pay``: read -> adapt (levels / LCA / kit) -> role and family from the title -> ladder -> market -> conform."""
+"""``load_pay``: read -> adapt (levels / LCA / kit) -> role and family from the title -> ladder -> market -> conform.
+
+:func:`save_pay` writes a loaded table as Parquet that ``load_pay`` reads back as stored while the kit version and
+:data:`PIPELINE_FILES` are unchanged (the same idea as ``kit.postings.save_postings``).
+"""
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from os import PathLike
+from pathlib import Path
 
 import pandas as pd
 
 from kit.adapters import adapt_pay, pay_rows_without_figures
 from kit.errors import DataError
 from kit.markets import assign_markets
-from kit.paths import SAMPLE_PAY
+from kit.paths import DATA_DIR, PACKAGE_DIR, SAMPLE_LEVELS, SAMPLE_PAY
 from kit.postings import SourceInfo
-from kit.readers import PAY_FORMATS, ParseWarning, detect_format, read_source, source_label
+from kit.readers import (
+    PAY_FORMATS,
+    ParseWarning,
+    adapt_sources,
+    detect_format,
+    read_kit_parquet,
+    read_source,
+    source_label,
+    write_kit_parquet,
+)
 from kit.schema import conform
 
-__all__ = ["load_pay", "read_pay"]
+__all__ = ["PIPELINE_FILES", "load_pay", "read_pay", "save_pay"]
 
 Source = str | PathLike | pd.DataFrame
+
+#: The files whose contents decide what ``load_pay`` makes of a source (rule files, the bundled levels table,
+#: the code of every step); a table saved by :func:`save_pay` is re-used as is only while none of them changed.
+PIPELINE_FILES: tuple[Path, ...] = (
+    *(DATA_DIR / name for name in ("titles.yaml", "levels.csv", "markets.csv", "company_aliases.csv")),
+    SAMPLE_LEVELS,
+    *(PACKAGE_DIR / f"{name}.py" for name in ("pay", "readers", "adapters", "salary", "markets", "titles",
+                                              "levels", "companies", "schema")),
+)
 
 
 @dataclass
@@ -48,26 +72,51 @@ def load_pay(source: Source | list[Source] | None = None, *, format: str | None 
         DataError: A file is missing, empty, unreadable, in an unknown format, lacks a required column, or no
             row has a pay figure.
     """
+    if format in (None, "kit"):
+        saved = read_kit_parquet(source, table="pay", files=PIPELINE_FILES)
+        if saved is not None:
+            return _as_loaded(*saved)
     return read_pay(source, format=format).frame
 
 
+def _as_loaded(df: pd.DataFrame, attrs: dict) -> pd.DataFrame:
+    """A saved table as ``load_pay`` returns it: conformed, ``attrs`` restored, unmapped levels warned about."""
+    from kit.levels import _unmapped_message, unmapped_levels
+
+    df = conform(df, "pay")
+    unmapped = attrs.get("unmapped_levels")
+    if unmapped:  # as assign_ladder stores and reports them
+        df.attrs["unmapped_levels"] = tuple((str(c), str(lv), int(n), str(r)) for c, lv, n, r in unmapped)
+        warnings.warn(_unmapped_message(unmapped_levels(df)), UserWarning, stacklevel=3)
+    return df
+
+
+def save_pay(df: pd.DataFrame, path: str | PathLike) -> Path:
+    """Save a pay table (as :func:`load_pay` returned it) for fast re-loading.
+
+    Parquet, written atomically, marked with the kit version and a fingerprint of :data:`PIPELINE_FILES`;
+    ``load_pay(path)`` reads it as stored while both match (restoring ``attrs["unmapped_levels"]`` and its
+    warning), else runs the full pipeline on it.
+
+    Args:
+        df: The pay table (conformed before writing).
+        path: Destination ``.parquet`` file; its folder is created.
+
+    Returns:
+        ``Path(path)``.
+    """
+    from kit.levels import unmapped_levels
+
+    out = conform(df, "pay")
+    out.attrs = {}
+    unmapped = [[str(c), str(lv), int(n), str(r)] for c, lv, n, r in unmapped_levels(df).itertuples(index=False)]
+    return write_kit_parquet(out, path, table="pay", files=PIPELINE_FILES,
+                             attrs={"unmapped_levels": unmapped} if unmapped else {})
+
+
 def read_pay(source: Source | list[Source] | None = None, *, format: str | None = None) -> LoadedPay:  # noqa: A002
-    """Like :func:`load_pay`, but also return what each source was read as."""
-    if source is None:
-        source = SAMPLE_PAY
-        if not SAMPLE_PAY.exists():
-            raise DataError.build("the bundled sample is missing", path=SAMPLE_PAY,
-                                  fix="regenerate it with `kit generate --out datasets` or pass your own file")
-    sources = list(source) if isinstance(source, list | tuple) else [source]
-    if not sources:
-        raise DataError.build("no sources given", expected="a path, a DataFrame, or a list of them")
-    frames, infos = [], []
-    for src in sources:
-        frame, info = _adapt_one(src, format=format)
-        frames.append(frame)
-        infos.append(info)
-    df = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    df = df.reset_index(drop=True)
+    """Like :func:`load_pay` (always the full pipeline), but also return what each source was read as."""
+    df, infos = adapt_sources(source, sample=SAMPLE_PAY, adapt=partial(_adapt_one, format=format))
     df = _enrich(df)
     return LoadedPay(conform(df, "pay"), infos)
 
@@ -98,7 +147,7 @@ def _adapt_one(src: Source, *, format: str | None) -> tuple[pd.DataFrame, Source
                               fix="check the wage / total columns are filled and numeric")
     if dropped:
         warnings.warn(ParseWarning(f"{label}: {dropped} row(s) without any pay figure were skipped",
-                                   source=label, column="total", count=dropped), stacklevel=3)
+                                   source=label, column="total", count=dropped), stacklevel=4)
         frame = frame[~empty].copy()
     return frame, SourceInfo(label, fmt, len(raw), used, dropped)
 

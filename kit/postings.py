@@ -3,13 +3,21 @@
 Every step is vectorized over the whole table or works on distinct values only (texts cleaned once per distinct
 text, locations resolved once per distinct value, duplicates found by hashing, salaries parsed and roles read
 after de-duplication). Timings: ``python -m benchmarks --only load`` (benchmarks/bench_load.py).
+
+Fast path: :func:`save_postings` writes a loaded table as Parquet marked with the kit version and a fingerprint
+of the files the pipeline depends on (:data:`PIPELINE_FILES`: the rule files kit/data/titles.yaml,
+role_signals.yaml, markets.csv and the code that applies them). ``load_postings`` of such a file, while both
+match, reads it as stored (conform + ``attrs["kit_source_key"]``) instead of cleaning, de-duplicating and
+enriching again; the result is the same frame either way. ``kit report`` hands its notebooks such a file.
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 from os import PathLike
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -19,15 +27,32 @@ from kit.adapters import adapt_postings
 from kit.dedupe import dedupe_postings
 from kit.errors import DataError
 from kit.markets import assign_markets
-from kit.paths import SAMPLE_POSTINGS
-from kit.readers import POSTINGS_FORMATS, ParseWarning, detect_format, read_source, source_label
+from kit.paths import DATA_DIR, PACKAGE_DIR, SAMPLE_POSTINGS
+from kit.readers import (
+    POSTINGS_FORMATS,
+    ParseWarning,
+    adapt_sources,
+    detect_format,
+    read_kit_parquet,
+    read_source,
+    source_label,
+    write_kit_parquet,
+)
 from kit.salary import annualize, parse_salary_text
 from kit.schema import conform, content_key
 from kit.text import clean_series
 
-__all__ = ["SourceInfo", "load_postings", "read_postings"]
+__all__ = ["PIPELINE_FILES", "SourceInfo", "load_postings", "read_postings", "save_postings"]
 
 Source = str | PathLike | pd.DataFrame
+
+#: The files whose contents decide what ``load_postings`` makes of a source: the rule files and the code of
+#: every step. A table saved by :func:`save_postings` is re-used as is only while none of them changed.
+PIPELINE_FILES: tuple[Path, ...] = (
+    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv")),
+    *(PACKAGE_DIR / f"{name}.py" for name in ("postings", "readers", "adapters", "text", "markets", "dedupe",
+                                              "salary", "enrich", "titles", "roles", "schema")),
+)
 
 
 @dataclass
@@ -70,11 +95,45 @@ def load_postings(
         column ``locations`` (the merged rows' locations joined by "; "). ``attrs["kit_source_key"]`` holds a
         content hash of the table.
 
+        A Parquet file written by :func:`save_postings` with this kit version and unchanged rule files is read
+        as stored (same result, without re-running the pipeline).
+
     Raises:
         DataError: A file is missing, empty, unreadable, in an unknown format, lacks a required column, or no
             postings are left.
     """
+    if mapping is None and format in (None, "kit"):
+        saved = read_kit_parquet(source, table="postings", files=PIPELINE_FILES)
+        if saved is not None:
+            df = conform(saved[0], "postings")
+            key = content_key(df)
+            if saved[1].get("kit_source_key") == key:  # the rows are the ones saved (else: full pipeline)
+                df.attrs["kit_source_key"] = key
+                return df
     return read_postings(source, format=format, mapping=mapping).frame
+
+
+def save_postings(df: pd.DataFrame, path: str | PathLike) -> Path:
+    """Save a postings table (as :func:`load_postings` returned it) for fast re-loading.
+
+    Writes Parquet atomically (temp file + ``os.replace``), recording in the schema metadata the kit version,
+    the table's ``kit_source_key`` (the content hash ``load_postings`` would compute for these rows) and a
+    fingerprint of :data:`PIPELINE_FILES`. ``load_postings(path)`` then reads it as stored while the kit version
+    and those files are unchanged, else runs the full pipeline on it (a plain "kit"-format file). Save tables
+    ``load_postings`` returned, or row selections of them: the fast path returns the saved values, so a frame
+    edited by hand would be re-read with its edits, where the full pipeline would enrich it again.
+
+    Args:
+        df: The postings table (conformed before writing).
+        path: Destination ``.parquet`` file; its folder is created.
+
+    Returns:
+        ``Path(path)``.
+    """
+    out = conform(df, "postings")
+    out.attrs = {}
+    return write_kit_parquet(out, path, table="postings", files=PIPELINE_FILES,
+                             attrs={"kit_source_key": content_key(out)})
 
 
 def read_postings(
@@ -83,22 +142,9 @@ def read_postings(
     format: str | None = None,  # noqa: A002
     mapping: dict[str, str] | None = None,
 ) -> LoadedPostings:
-    """Like :func:`load_postings`, but also return what each source was read as."""
-    if source is None:
-        source = SAMPLE_POSTINGS
-        if not SAMPLE_POSTINGS.exists():
-            raise DataError.build("the bundled sample is missing", path=SAMPLE_POSTINGS,
-                                  fix="regenerate it with `kit generate --out datasets` or pass your own file")
-    sources = list(source) if isinstance(source, list | tuple) else [source]
-    if not sources:
-        raise DataError.build("no sources given", expected="a path, a DataFrame, or a list of them")
-    frames, infos = [], []
-    for src in sources:
-        frame, info = _adapt_one(src, format=format, mapping=mapping)
-        frames.append(frame)
-        infos.append(info)
-    df = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    df = df.reset_index(drop=True)
+    """Like :func:`load_postings` (always the full pipeline), but also return what each source was read as."""
+    df, infos = adapt_sources(source, sample=SAMPLE_POSTINGS, adapt=partial(_adapt_one, format=format,
+                                                                            mapping=mapping))
     label = infos[0].label if len(infos) == 1 else f"{len(infos)} sources"
     if len(df) == 0:
         raise DataError.build("no postings left after dropping rows without a title", path=label,
@@ -149,7 +195,7 @@ def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | Non
     dropped = int(no_title.sum())
     if dropped:
         warnings.warn(ParseWarning(f"{label}: {dropped} row(s) without a title were skipped",
-                                   source=label, column="title", count=dropped), stacklevel=3)
+                                   source=label, column="title", count=dropped), stacklevel=4)
         frame = frame[~no_title.to_numpy(dtype=bool)].copy()
     if "posting_id" not in frame.columns or frame["posting_id"].isna().any():
         stem = "df" if label == "<DataFrame>" else label.rsplit("/", 1)[-1].split(".", 1)[0]

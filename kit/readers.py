@@ -9,15 +9,25 @@ Format signatures (columns that identify a source; see :data:`SIGNATURES`):
 * postings: ``jobspy`` (JobSpy scraper output), ``linkedin`` (LinkedIn job postings export), ``kit``
   (canonical columns), ``generic`` (anything, with ``mapping=``);
 * pay: ``levels`` (levels-style compensation export), ``lca`` (US DOL H-1B LCA disclosure), ``kit``.
+
+Shared by both loaders: :func:`adapt_sources` (default sample, list of sources, adapt each, concatenate) and the
+Parquet files the kit writes itself (:func:`write_kit_parquet` / :func:`read_kit_parquet`, see
+``kit.postings.save_postings``).
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
+import os
 import re
+import tempfile
 import warnings
+from collections.abc import Callable, Iterable
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -28,11 +38,15 @@ __all__ = [
     "POSTINGS_FORMATS",
     "SIGNATURES",
     "ParseWarning",
+    "adapt_sources",
     "detect_format",
+    "file_fingerprint",
+    "read_kit_parquet",
     "read_source",
     "source_label",
     "to_date",
     "to_number",
+    "write_kit_parquet",
 ]
 
 POSTINGS_FORMATS = ("jobspy", "linkedin", "generic", "kit")
@@ -344,3 +358,148 @@ def to_date(values: pd.Series, *, label: str, column: str, unit: str | None = No
     out = pd.Series(s.map(lookup).to_numpy(), index=values.index).astype("datetime64[ns]")
     warn_unparsed(label, column, int((s.notna() & out.isna()).sum()), "a date")
     return out
+
+
+# --- several sources, one table ----------------------------------------------------------------------------------
+def adapt_sources(
+    source: str | PathLike | pd.DataFrame | list | tuple | None,
+    *,
+    sample: Path,
+    adapt: Callable[[str | PathLike | pd.DataFrame], tuple[pd.DataFrame, Any]],
+) -> tuple[pd.DataFrame, list[Any]]:
+    """Adapt one source or a list of them and concatenate (what ``load_postings`` and ``load_pay`` share).
+
+    Args:
+        source: A path, a DataFrame, a list / tuple of them, or None for ``sample``.
+        sample: The bundled sample file used when ``source`` is None.
+        adapt: Reads and adapts one source -> ``(canonical-ish frame, what it was read as)``.
+
+    Returns:
+        ``(frame, infos)``: the adapted frames concatenated (fresh ``RangeIndex``) and one info per source.
+
+    Raises:
+        DataError: ``source`` is None and the sample is missing, or ``source`` is an empty list.
+    """
+    if source is None:
+        source = sample
+        if not Path(sample).exists():
+            raise DataError.build("the bundled sample is missing", path=sample,
+                                  fix="regenerate it with `kit generate --out datasets` or pass your own file")
+    sources = list(source) if isinstance(source, list | tuple) else [source]
+    if not sources:
+        raise DataError.build("no sources given", expected="a path, a DataFrame, or a list of them")
+    frames, infos = [], []
+    for src in sources:
+        frame, info = adapt(src)
+        frames.append(frame)
+        infos.append(info)
+    df = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return df.reset_index(drop=True), infos
+
+
+# --- Parquet files the kit wrote itself --------------------------------------------------------------------------
+#: Key of the Parquet schema metadata entry that marks a table the kit wrote (JSON: table, kit_version,
+#: fingerprint, attrs).
+KIT_PARQUET_KEY = b"swimlanes_kit"
+
+
+def file_fingerprint(paths: Iterable[str | PathLike]) -> str:
+    """A 16-hex-digit hash of the names and contents of ``paths`` (a missing file counts as "missing").
+
+    Args:
+        paths: The files whose contents decide a result (rule files, the code that applies them).
+
+    Returns:
+        A digest that changes whenever any of the files changes.
+    """
+    h = hashlib.sha256()
+    for path in paths:
+        path = Path(path)
+        h.update(path.name.encode() + b"\0")
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def write_kit_parquet(df: pd.DataFrame, path: str | PathLike, *, table: str,
+                      files: Iterable[str | PathLike] | None, attrs: dict[str, Any] | None = None) -> Path:
+    """Write ``df`` as Parquet atomically (temp file + ``os.replace``), marked as written by this kit.
+
+    Args:
+        df: The canonical table (written without its index).
+        path: Destination; its folder is created.
+        table: "postings" or "pay" (what :func:`read_kit_parquet` must be asked for).
+        files: The files the loader's result depends on (their :func:`file_fingerprint` is recorded); None
+            writes a plain Parquet file without the mark (it is then always loaded through the full pipeline).
+        attrs: JSON-able ``attrs`` to restore on reading.
+
+    Returns:
+        ``Path(path)``.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from kit import __version__
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plain = df.copy(deep=False)
+    plain.attrs = {}
+    arrow = pa.Table.from_pandas(plain, preserve_index=False)
+    if files is not None:
+        mark = {"table": table, "kit_version": __version__, "fingerprint": file_fingerprint(files),
+                "attrs": attrs or {}}
+        arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}),
+                                               KIT_PARQUET_KEY: json.dumps(mark).encode()})
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(arrow, tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_kit_parquet(source: object, *, table: str,
+                     files: Iterable[str | PathLike]) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    """Read a Parquet file :func:`write_kit_parquet` wrote, if it is still valid; else None.
+
+    Valid means: marked for ``table``, written by this kit version, and with the same :func:`file_fingerprint`
+    of ``files`` (the rule files and code it was loaded with are unchanged). Anything else (another file type,
+    a user's own Parquet, an unreadable file) returns None, and the caller runs its full pipeline, which also
+    explains any error.
+
+    Args:
+        source: What the loader was given (only a single path can qualify).
+        table: "postings" or "pay".
+        files: The files the loader's result depends on (hashed only for a marked file of the right table).
+
+    Returns:
+        ``(frame as stored, attrs recorded)`` or None.
+    """
+    if not isinstance(source, str | PathLike):
+        return None
+    path = Path(source)
+    if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
+        return None
+    import pyarrow.parquet as pq
+
+    from kit import __version__
+
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(KIT_PARQUET_KEY)
+        mark = json.loads(raw) if raw else None
+        if not (isinstance(mark, dict) and mark.get("table") == table and mark.get("kit_version") == __version__
+                and mark.get("fingerprint") == file_fingerprint(files)):
+            return None
+        df = pd.read_parquet(path)
+    except Exception:  # unreadable or odd: the full pipeline reads it again and says what is wrong
+        return None
+    df.attrs = {}
+    return df, dict(mark.get("attrs") or {})

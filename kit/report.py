@@ -2,16 +2,17 @@
 
 How a run goes, and why it is fast:
 
-1. The parent loads and enriches the postings ONCE (``kit.load_postings``), writes the canonical
-   table to ``<out>/.work/postings-<hash>.parquet`` and passes that path to every notebook as the
-   ``postings`` parameter, so no kernel re-reads or re-enriches the source files.
+1. The parent loads and enriches the postings ONCE (``kit.load_postings``), saves the canonical
+   table with ``kit.postings.save_postings`` to ``<out>/.work/postings-<hash>.parquet`` and passes
+   that path to every notebook as the ``postings`` parameter; ``kit.load_postings`` in the kernel
+   reads that file as stored (no cleaning, de-duplication or enrichment again).
 2. The parent computes each report's key figures for the index (postings per role, overlap score,
    most distinctive phrase per side) with kit functions; this also builds the phrase index once
    and leaves it in the disk cache (``KIT_CACHE_DIR``) for the kernels.
-3. ``jobs`` worker processes each keep ONE warm Jupyter kernel: papermill parameterizes and runs the
-   notebook in it (a custom engine hands papermill the running kernel), ``%reset -f`` clears the
-   namespace between reports but keeps imported modules, so kernel start and ``import pandas,
-   plotly, kit`` are paid once per worker, not once per report. HTML export is nbconvert in-process.
+3. ``jobs`` worker processes (``kit.runner.WorkerPool``) each keep ONE warm Jupyter kernel:
+   papermill parameterizes and runs the notebook in it, a first cell clears the namespace between
+   reports but keeps imported modules, so kernel start and ``import pandas, plotly, kit`` are paid
+   once per worker, not once per report. HTML export is nbconvert in-process.
 4. Every file is written atomically (temp file + ``os.replace``). A manifest next to each report
    (``<slug>.manifest.json``) records the inputs' key; a re-run skips reports whose notebook, data,
    parameters and kit version are unchanged, unless ``force``. The index is rebuilt from the
@@ -25,11 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import math
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,7 +41,9 @@ import kit
 from kit import htmlexport
 from kit.companies import company_key, company_labels
 from kit.errors import KitError, SelectionError
-from kit.paths import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_PAY, SAMPLE_POSTINGS
+from kit.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR, SAMPLE_PAY, SAMPLE_POSTINGS
+from kit.readers import file_fingerprint
+from kit.runner import WorkerPool, clip, write_atomic
 from kit.slugs import target_slug
 
 __all__ = ["FORMAT", "ReportResult", "RunResult", "cli_run", "run", "write_atomic"]
@@ -56,8 +57,6 @@ OVERLAP_MEASURE = "cosine_lexicon"
 #: Words of the role titles themselves; the index's "most distinctive phrase" skips phrases with them.
 _TITLE_WORDS = frozenset({"product", "products", "program", "programs", "programme", "manager", "managers",
                           "management", "technical", "pm", "pmt", "tpm", "pms", "tpms"})
-#: Execution time limit per notebook cell, seconds.
-CELL_TIMEOUT = 900
 
 
 @dataclass
@@ -128,7 +127,7 @@ class RunResult:
         rows = [("report", "PM-T", "TPM", "status", "time", "output")]
         for r in self.reports:
             out = r.html if r.status != "failed" else (r.notebook or "")
-            rows.append((_clip(r.label, 40), str(r.figures.get("n_pmt", "")), str(r.figures.get("n_tpm", "")),
+            rows.append((clip(r.label, 40), str(r.figures.get("n_pmt", "")), str(r.figures.get("n_tpm", "")),
                          r.status, f"{r.seconds:.1f}s", str(out)))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         lines = ["  ".join(c.rjust(w) if i in (1, 2) else c.ljust(w)
@@ -138,39 +137,6 @@ class RunResult:
         for r in self.failed:
             lines.append(f"failed: {r.label}: {r.error}")
         return "\n".join(line.rstrip() for line in lines)
-
-
-def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-# --------------------------------------------------------------------------------------------- files
-
-
-def write_atomic(path: Path, data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of it.
-
-    Args:
-        path: Destination.
-        data: Text (written as UTF-8) or bytes.
-
-    Returns:
-        ``path``.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _file_hash(paths: list[Path]) -> str:
@@ -260,32 +226,25 @@ def _key_figures(df: pd.DataFrame, *, company: str, market: str, since: str, unt
     return figures
 
 
-def _write_parquet(df: pd.DataFrame, work: Path, data_hash: str) -> Path:
+
+def _shared_parquet(df: pd.DataFrame, work: Path, data_hash: str, *, loaded: bool) -> Path:
+    """Write the table every notebook reads (``postings-<data hash>.parquet``; older ones are removed).
+
+    ``loaded`` (the parent ran ``kit.load_postings``): saved with :func:`kit.postings.save_postings`, which
+    the kernels read back as is. A DataFrame the caller passed in is written plain, so each notebook runs the
+    full pipeline on it, as it would on the caller's own file.
+    """
+    from kit.postings import save_postings
+    from kit.readers import write_kit_parquet
+
     path = work / f"postings-{data_hash}.parquet"
-    if path.exists():
-        return path
     work.mkdir(parents=True, exist_ok=True)
     for old in work.glob("postings-*.parquet"):
-        old.unlink(missing_ok=True)
-    out = df.copy(deep=False)
-    out.attrs = {k: v for k, v in df.attrs.items() if _jsonable(v)}
-    fd, tmp = tempfile.mkstemp(prefix=".postings.", suffix=".parquet.tmp", dir=work)
-    os.close(fd)
-    try:
-        out.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _jsonable(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+        if old != path:
+            old.unlink(missing_ok=True)
+    if loaded:  # rewritten every run: cheap, and a file from an older kit or older rule files would be slow
+        return save_postings(df, path)
+    return write_kit_parquet(df, path, table="postings", files=None)
 
 
 def _read_manifest(path: Path) -> dict[str, Any] | None:
@@ -352,7 +311,7 @@ def run(*, companies=(), markets=(), all_: bool = False, min_postings: int = 20,
             if not p.exists():
                 raise KitError(f"{p}: posting file not found. Check the path, or leave out --postings for the sample")
 
-    pool = _Pool(jobs=jobs, cwd=nb_path.resolve().parent, log_dir=out / ".work", kernel_name=kernel_name)
+    pool = WorkerPool(jobs=jobs, cwd=nb_path.resolve().parent, log_dir=out / ".work", kernel_name=kernel_name)
     try:
         results, timings = _run_in(pool, out=out, nb_path=nb_path, postings=postings, pay_path=pay_path,
                                    companies=companies, markets=markets, all_=all_, min_postings=min_postings,
@@ -376,19 +335,21 @@ def _kernel_name(nb_path: Path) -> str:
     return meta.get("kernelspec", {}).get("name") or "python3"
 
 
-def _run_in(pool: _Pool, *, out: Path, nb_path: Path, postings, pay_path: Path | None, companies, markets,
+def _run_in(pool: WorkerPool, *, out: Path, nb_path: Path, postings, pay_path: Path | None, companies, markets,
             all_: bool, min_postings: int, since: str, until: str, force: bool,
             progress: bool) -> tuple[list[ReportResult], dict[str, float]]:
     """The parent's part of :func:`run` while ``pool``'s kernels warm up."""
     t0 = time.perf_counter()
     _say(progress, "loading postings ...")
     df, data_hash, sources = _load(postings)
-    parquet = _write_parquet(df, out / ".work", data_hash)
+    parquet = _shared_parquet(df, out / ".work", data_hash, loaded=not isinstance(postings, pd.DataFrame))
     targets = _targets(df, companies=companies, markets=markets, all_=all_, min_postings=min_postings,
                        since=since, until=until)
     pay_file = pay_path or (SAMPLE_PAY if SAMPLE_PAY.exists() else None)
     pay_hash = _file_hash([pay_file]) if pay_file else "none"
     nb_hash = hashlib.sha256(nb_path.read_bytes()).hexdigest()[:16]
+    # the kit's code and rule files decide every figure: an edited titles.yaml or lexicon re-runs reports
+    kit_hash = kit.__version__ + ":" + file_fingerprint(sorted([*PACKAGE_DIR.glob("*.py"), *DATA_DIR.glob("*")]))
     context = {"data_hash": data_hash, "sources": sources, "pay": str(pay_file or "(none)"), "pay_hash": pay_hash,
                "report_notebook": str(nb_path), "notebook_hash": nb_hash, "kit_version": kit.__version__}
     t_load = time.perf_counter()
@@ -399,7 +360,7 @@ def _run_in(pool: _Pool, *, out: Path, nb_path: Path, postings, pay_path: Path |
         slug = target_slug(company, market)
         params = {"company": company, "market": market, "postings": str(parquet.resolve()),
                   "pay": str(pay_path.resolve()) if pay_path else "", "since": since, "until": until, "stories": ""}
-        key = hashlib.sha256(json.dumps([FORMAT, nb_hash, data_hash, pay_hash, kit.__version__, params],
+        key = hashlib.sha256(json.dumps([FORMAT, nb_hash, data_hash, pay_hash, kit_hash, params],
                                         sort_keys=True).encode()).hexdigest()[:24]
         res = ReportResult(company, market, slug, "pending", html=out / f"{slug}.html", notebook=out / f"{slug}.ipynb")
         results.append(res)
@@ -497,253 +458,6 @@ def write_index(out: Path) -> Path:
         reports=manifests, n_failed=sum(m.get("status") == "failed" for m in manifests),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), kit_version=kit.__version__)
     return write_atomic(Path(out) / "index.html", page)
-
-
-# ------------------------------------------------------------------------------------------ workers
-
-
-class _Pool:
-    """``jobs`` spawned worker processes, each with one warm kernel.
-
-    Started before the parent loads the data, with one warm-up task per worker (start the kernel,
-    import pandas, plotly and the kit in it), so kernels boot while the parent reads and indexes.
-    """
-
-    def __init__(self, *, jobs: int, cwd: Path, log_dir: Path, kernel_name: str):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        log_dir.mkdir(parents=True, exist_ok=True)
-        env = {"KIT_PLOTLY_RENDERER": os.environ.get("KIT_PLOTLY_RENDERER", "plotly_mimetype"),
-               "KIT_REPORT": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_worker_init, initargs=(env, str(cwd), str(log_dir)))
-        self.warm = [self.pool.submit(_warm_up, kernel_name) for _ in range(jobs)]
-        self.futures: dict[Any, dict[str, Any]] = {}
-
-    def submit(self, tasks: list[dict[str, Any]]) -> None:
-        """Queue reports (the parent keeps working while they run)."""
-        for task in tasks:
-            self.futures[self.pool.submit(_run_one, task)] = task
-
-    def results(self, *, total: int, progress: bool):
-        """Yield ``(task, outcome)`` as reports finish, with a progress bar over all ``total`` reports."""
-        from concurrent.futures import as_completed
-        from concurrent.futures.process import BrokenProcessPool
-
-        from tqdm.auto import tqdm
-
-        with tqdm(total=total, initial=total - len(self.futures), desc="reports", unit="report",
-                  disable=not progress, file=sys.stderr) as bar:
-            for fut in as_completed(self.futures):
-                task = self.futures[fut]
-                try:
-                    outcome = fut.result()
-                except BrokenProcessPool as exc:
-                    outcome = {"status": "failed", "error": f"worker process died: {exc}"}
-                bar.set_postfix_str(_clip(task["title"], 30))
-                bar.update(1)
-                yield task, outcome
-
-    def close(self) -> None:
-        """Cancel what has not started, wait for the rest; workers shut their kernels down.
-
-        When no report was submitted (all unchanged), the warming workers are stopped at once rather
-        than waited for; their kernels notice their parent is gone and exit.
-        """
-        if not self.futures:
-            for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
-                proc.terminate()
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _worker_init(env: dict[str, str], cwd: str, log_dir: str) -> None:
-    """Worker process setup: environment for the kernel, the warm-kernel papermill engine."""
-    from multiprocessing.util import Finalize
-
-    from papermill.engines import papermill_engines
-
-    os.environ.update(env)
-    logging.getLogger("papermill").setLevel(logging.ERROR)  # e.g. "unknown parameter": not the user's concern
-    _WORKER["cwd"], _WORKER["log_dir"] = cwd, log_dir
-    papermill_engines.register("kit-warm", _warm_engine())
-    Finalize(None, _stop_kernel, exitpriority=100)
-
-
-def _warm_engine():
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine
-
-    class WarmEngine(NBClientEngine):
-        """papermill's nbclient engine, but on a kernel that outlives the notebook."""
-
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-            client = PapermillNotebookClient(nb_man, km=kwargs["km"], timeout=execution_timeout,
-                                             startup_timeout=start_timeout, kernel_name=kernel_name,
-                                             log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
-            client.kc = _WORKER.pop("kc", None)  # the connected client of the previous report, if any
-            try:
-                nb = client.execute()
-            except BaseException:
-                if client.kc is not None:
-                    client.kc.stop_channels()
-                raise
-            _WORKER["kc"] = client.kc  # keep it: connecting a new client costs 1-2 s per report
-            return nb
-
-    return WarmEngine
-
-
-def _kernel(kernel_name: str):
-    """This worker's running kernel, started (or restarted after a crash) on demand."""
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    km = _WORKER.get("km")
-    if km is not None and run_sync(km.is_alive)() and _WORKER.get("kernel_name") == kernel_name:
-        return km
-    _stop_kernel()
-    km = AsyncKernelManager(kernel_name=kernel_name)
-    log = Path(_WORKER["log_dir"]) / f"kernel-{os.getpid()}.log"
-    with open(log, "ab") as stderr:  # kernel warnings would scramble the progress bar; keep them here
-        run_sync(km.start_kernel)(cwd=_WORKER.get("cwd"), stderr=stderr)
-    _WORKER["km"], _WORKER["kernel_name"] = km, kernel_name
-    return km
-
-
-def _stop_kernel() -> None:
-    from jupyter_core.utils import run_sync
-
-    kc = _WORKER.pop("kc", None)
-    if kc is not None:
-        kc.stop_channels()
-    km = _WORKER.pop("km", None)
-    if km is not None:
-        try:
-            run_sync(km.shutdown_kernel)(now=True)
-        except Exception:  # already gone
-            pass
-
-
-_WARM_SOURCE = """\
-import importlib
-import kit
-for _name in ["pandas", "pyarrow.parquet", "plotly.graph_objects", "plotly.io", "kit.charts",
-              *sorted(set(kit._LAZY.values()))]:
-    try:
-        importlib.import_module(_name)
-    except Exception:
-        pass
-import os
-import plotly.graph_objects as go
-import plotly.io as pio
-pio.renderers.default = os.environ.get("KIT_PLOTLY_RENDERER") or pio.renderers.default  # imports nbformat: ~3 s
-pio.to_json(go.Figure([go.Bar(x=["a"], y=[1]), go.Scatter(x=[1], y=[1]), go.Heatmap(z=[[1]]),
-                       go.Sunburst(labels=["a"], parents=[""])]))  # loads plotly's validators
-"""
-
-
-def _warm_up(kernel_name: str) -> float:
-    """Worker: start the kernel and import the usual modules in it; return the seconds it took."""
-    import nbformat
-    import papermill as pm
-
-    t0 = time.perf_counter()
-    try:
-        km = _kernel(kernel_name)  # boots in its own process while this one loads the HTML exporter
-        htmlexport.warm_up()
-        nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": kernel_name, "language": "python",
-                                                               "display_name": kernel_name}})
-        nb.cells = [nbformat.v4.new_code_cell(_WARM_SOURCE)]
-        pm.execute_notebook(nb, None, engine_name="kit-warm", kernel_name=kernel_name, progress_bar=False,
-                            km=km)
-    except Exception:  # a report will start the kernel again and say what is wrong
-        _stop_kernel()
-    return time.perf_counter() - t0
-
-
-_RESET_TAG = "kit-reset"
-# What ``%reset -f`` does for us, minus its gc.collect() and history work (~2 s per report): drop
-# every user name and cached output, keep the kernel's own names and the imported modules.
-_RESET_SOURCE = """\
-def _kit_reset(ip):
-    keep = set(ip.user_ns_hidden) - {"_", "__", "___"}
-    for name in [n for n in ip.user_ns if n not in keep or (n[:1] == "_" and n[1:].isdigit())]:
-        del ip.user_ns[name]
-    ip.user_ns["Out"].clear()
-    ip.displayhook._, ip.displayhook.__, ip.displayhook.___ = "", "", ""
-_kit_reset(get_ipython())
-"""
-
-
-def _with_reset(nb):
-    """Prepend a cell that clears the kernel's namespace (modules stay imported), so no report sees
-    another's variables; :func:`_without_reset` takes it out of the executed notebook."""
-    import nbformat
-
-    cell = nbformat.v4.new_code_cell(_RESET_SOURCE, metadata={"tags": [_RESET_TAG]})
-    nb.cells.insert(0, cell)
-    return nb
-
-
-def _without_reset(nb):
-    nb.cells = [c for c in nb.cells if _RESET_TAG not in c.get("metadata", {}).get("tags", [])]
-    return nb
-
-
-def _run_one(task: dict[str, Any]) -> dict[str, Any]:
-    """Worker: parameterize + execute one notebook on the warm kernel, write .ipynb and .html."""
-    import nbformat
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    t0 = time.perf_counter()
-    timings: dict[str, float] = {}
-    html_path, ipynb_path = Path(task["html"]), Path(task["ipynb"])
-    nb = nbformat.read(task["notebook"], as_version=4)
-    kernel_name = nb.metadata.get("kernelspec", {}).get("name", "python3")
-    fd, tmp = tempfile.mkstemp(prefix=f".{ipynb_path.stem}.", suffix=".tmp.ipynb", dir=ipynb_path.parent)
-    os.close(fd)
-    outcome: dict[str, Any] = {"status": "ok", "timings": timings}
-    try:
-        km = _kernel(kernel_name)
-        t1 = time.perf_counter()
-        timings["kernel"] = t1 - t0
-        try:
-            executed = pm.execute_notebook(_with_reset(nb), tmp, parameters=task["params"], engine_name="kit-warm",
-                                           kernel_name=kernel_name, progress_bar=False, log_output=False,
-                                           request_save_on_cell_execute=False,
-                                           execution_timeout=CELL_TIMEOUT, km=km)
-        except PapermillExecutionError as exc:
-            outcome.update(status="failed", error=f"{exc.ename}: {exc.evalue}".strip().rstrip(":"))
-            executed = None
-        t2 = time.perf_counter()
-        timings["execute"] = t2 - t1
-        saved = _without_reset(executed if executed is not None else nbformat.read(tmp, as_version=4))
-        write_atomic(ipynb_path, nbformat.writes(saved))
-        outcome["wrote_ipynb"] = True
-        if executed is not None:
-            rows = [*task["header"], ("Generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")),
-                    ("Run time", f"{t2 - t0:.1f} s")]
-            header = htmlexport.header_html(title=task["title"], rows=rows, links=[("All reports", "index.html")])
-            write_atomic(html_path, htmlexport.standalone_html(saved, title=task["title"], header=header))
-            timings["export"] = time.perf_counter() - t2
-        else:
-            html_path.unlink(missing_ok=True)  # a stale report must not pass for this run's
-    except Exception as exc:  # kernel died, timeout, export error: this report fails, the run goes on
-        outcome.update(status="failed", error=f"{type(exc).__name__}: {exc}")
-        _stop_kernel()
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    outcome["seconds"] = time.perf_counter() - t0
-    if outcome.get("error"):
-        outcome["error"] = _clip(" ".join(str(outcome["error"]).split()), 500)
-    return outcome
 
 
 # ---------------------------------------------------------------------------------------------- CLI

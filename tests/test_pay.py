@@ -95,3 +95,43 @@ def test_missing_required_lca_column(tmp_path):
 def test_default_loads_bundled_sample():
     df, _ = _load()
     assert len(df) > 100 and df.total.notna().all() and set(df.role) & {"pmt", "tpm"}
+
+
+@pytest.mark.parametrize(("fixture", "n_warnings"), [("pay_levels_codes.csv", 1), ("lca_fy2021.csv", 0)])
+def test_saved_pay_is_read_as_stored_and_equals_the_full_pipeline(fixtures, tmp_path, monkeypatch, fixture,
+                                                                  n_warnings):
+    import kit.pay as pay
+
+    df, _ = _load(fixtures / fixture)
+    path = pay.save_pay(df, tmp_path / "pay.parquet")
+    full, full_warned = _with_warnings(lambda: pay.read_pay(path).frame)
+    monkeypatch.setattr(pay, "read_pay", lambda *a, **k: pytest.fail("the full pipeline ran"))
+    fast, fast_warned = _with_warnings(lambda: kit.load_pay(path))
+    pd.testing.assert_frame_equal(fast, full)
+    pd.testing.assert_frame_equal(fast, df)
+    assert fast.attrs == full.attrs == df.attrs
+    assert len(fast_warned) == n_warnings and fast_warned == full_warned  # unmapped levels reported the same way
+
+
+def _with_warnings(call) -> tuple[pd.DataFrame, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = call()
+    return df, [str(w.message) for w in caught]
+
+
+def test_saved_pay_with_edited_rules_runs_the_full_pipeline(fixtures, tmp_path, monkeypatch):
+    import kit.pay as pay
+
+    rules = tmp_path / "levels.csv"
+    rules.write_text("x\n")
+    monkeypatch.setattr(pay, "PIPELINE_FILES", (*pay.PIPELINE_FILES, rules))
+    df, _ = _load(fixtures / "lca_fy2021.csv")
+    path = pay.save_pay(df, tmp_path / "pay.parquet")
+    rules.write_text("y\n")
+    calls = []
+    real = pay.read_pay
+    monkeypatch.setattr(pay, "read_pay", lambda *a, **k: calls.append(a) or real(*a, **k))
+    again, _ = _load(path)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(again, df)

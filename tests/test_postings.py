@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import kit
@@ -166,3 +168,108 @@ def test_content_key_tracks_values_boundaries_and_slices():
     assert content_key(df.assign(description=["a", "bc", "d"])) != key  # same bytes, other boundaries
     assert content_key(df.assign(title=["x", "y", ""])) != key
     assert content_key(df.astype(object)) == key
+
+
+# --- saved tables: the fast path -------------------------------------------------------------------------------------
+def _spy_full_pipeline(monkeypatch) -> list[object]:
+    """Record every call of the full pipeline (``read_postings``) that ``load_postings`` makes."""
+    import kit.postings as postings
+
+    calls: list[object] = []
+    real = postings.read_postings
+
+    def spy(source, **kwargs):
+        calls.append(source)
+        return real(source, **kwargs)
+
+    monkeypatch.setattr(postings, "read_postings", spy)
+    return calls
+
+
+def test_saved_table_is_read_as_stored_and_equals_the_full_pipeline(fixtures, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from kit.postings import read_postings, save_postings
+    from kit.readers import KIT_PARQUET_KEY
+
+    df, _ = _load([fixtures / "jobspy_postings.csv", fixtures / "linkedin_postings.csv"])
+    path = save_postings(df, tmp_path / "sub" / "saved.parquet")
+    assert path.exists() and [p.name for p in path.parent.iterdir()] == ["saved.parquet"]  # no temp file left
+    mark = json.loads(pq.read_schema(path).metadata[KIT_PARQUET_KEY])
+    assert mark["kit_version"] == kit.__version__ and mark["attrs"]["kit_source_key"] == df.attrs["kit_source_key"]
+    full = read_postings(path).frame  # the whole pipeline on the saved file
+    calls = _spy_full_pipeline(monkeypatch)
+    fast, caught = _load(path)
+    assert calls == [] and caught == []
+    pd.testing.assert_frame_equal(fast, full)
+    pd.testing.assert_frame_equal(fast, df)
+    assert fast.attrs["kit_source_key"] == full.attrs["kit_source_key"] == df.attrs["kit_source_key"]
+
+
+def test_saved_selection_gets_its_own_key(fixtures, tmp_path):
+    from kit.postings import read_postings, save_postings
+
+    df, _ = _load(fixtures / "jobspy_postings.csv")
+    part = df.iloc[[3, 1]]
+    fast = kit.load_postings(save_postings(part, tmp_path / "part.parquet"))
+    full = read_postings(tmp_path / "part.parquet").frame
+    pd.testing.assert_frame_equal(fast, full)
+    assert fast.attrs["kit_source_key"] == full.attrs["kit_source_key"] != df.attrs["kit_source_key"]
+
+
+@pytest.mark.parametrize("change", ["rule file edited", "other kit version", "plain parquet", "rows edited",
+                                    "format given", "mapping given"])
+def test_stale_or_foreign_files_run_the_full_pipeline(fixtures, tmp_path, monkeypatch, change):
+    import pyarrow.parquet as pq
+
+    import kit.postings as postings
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("a: 1\n")
+    monkeypatch.setattr(postings, "PIPELINE_FILES", (*postings.PIPELINE_FILES, rules))
+    df, _ = _load(fixtures / "jobspy_postings.csv")
+    path = tmp_path / "saved.parquet"
+    postings.save_postings(df, path)
+    kwargs = {}
+    if change == "rule file edited":
+        rules.write_text("a: 2\n")
+    elif change == "other kit version":
+        monkeypatch.setattr(kit, "__version__", "0.0.0-other")
+    elif change == "plain parquet":  # a user's own kit-format file
+        df.to_parquet(path, index=False)
+    elif change == "rows edited":  # rewritten with the kit's mark kept, but other text
+        table = pq.read_table(path)
+        text = table.column("description").to_pylist()
+        table = table.set_column(table.schema.get_field_index("description"), "description",
+                                 pa.array(["Edited. " + t for t in text], type=table.schema.field("description").type))
+        pq.write_table(table, path)
+    elif change == "format given":
+        kwargs = {"format": "generic"}
+    else:
+        kwargs = {"mapping": {"title": "title", "description": "description"}}
+    calls = _spy_full_pipeline(monkeypatch)
+    got, _ = _load(path, **kwargs)
+    assert calls == [path]
+    assert got.attrs["kit_source_key"] == content_key(got)
+    if change == "rows edited":
+        assert got.description.str.startswith("Edited. ").all()
+    else:
+        assert got.posting_id.tolist() == df.posting_id.tolist()
+
+
+def test_interrupted_save_keeps_the_old_file(fixtures, tmp_path, monkeypatch):
+    import os
+
+    from kit.postings import save_postings
+
+    df, _ = _load(fixtures / "jobspy_postings.csv")
+    path = tmp_path / "saved.parquet"
+    path.write_bytes(b"old")
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(KeyboardInterrupt):
+        save_postings(df, path)
+    assert path.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["saved.parquet"]

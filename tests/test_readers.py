@@ -162,3 +162,69 @@ def test_to_date_epoch_ms_and_bad_values():
     with pytest.warns(ParseWarning, match="1 value"):
         bad = to_date(pd.Series(["2024-01-01", "not a date", None]), label="f", column="d")
     assert str(bad.dtype) == "datetime64[ns]" and pd.isna(bad.iloc[1])
+
+
+# --- shared by both loaders -----------------------------------------------------------------------------------------
+def _adapt(src):
+    frame = pd.DataFrame({"x": [src] * 2}, index=[7, 9])
+    return frame, f"info {src}"
+
+
+def test_adapt_sources_concatenates_with_a_fresh_index(tmp_path):
+    from kit.readers import adapt_sources
+
+    df, infos = adapt_sources(["a", "b"], sample=tmp_path / "unused.csv", adapt=_adapt)
+    assert df["x"].tolist() == ["a", "a", "b", "b"] and list(df.index) == [0, 1, 2, 3]
+    assert infos == ["info a", "info b"]
+    one, infos = adapt_sources("c", sample=tmp_path / "unused.csv", adapt=_adapt)
+    assert list(one.index) == [0, 1] and infos == ["info c"]
+    sample = tmp_path / "sample.csv"
+    sample.write_text("x\n1\n")
+    _, infos = adapt_sources(None, sample=sample, adapt=_adapt)
+    assert infos == [f"info {sample}"]
+
+
+@pytest.mark.parametrize(("source", "message"), [(None, "the bundled sample is missing.*kit generate"),
+                                                 ([], "no sources given")])
+def test_adapt_sources_errors(tmp_path, source, message):
+    from kit.readers import adapt_sources
+
+    with pytest.raises(DataError, match=message):
+        adapt_sources(source, sample=tmp_path / "missing.csv", adapt=_adapt)
+
+
+def test_file_fingerprint_follows_contents(tmp_path):
+    from kit.readers import file_fingerprint
+
+    a, b = tmp_path / "a.yaml", tmp_path / "b.csv"
+    a.write_text("x: 1\n")
+    b.write_text("k,v\n")
+    first = file_fingerprint([a, b])
+    assert file_fingerprint([a, b]) == first and len(first) == 16
+    a.write_text("x: 2\n")
+    assert file_fingerprint([a, b]) != first
+    assert file_fingerprint([a, tmp_path / "gone.csv"]) != file_fingerprint([a])
+
+
+def test_kit_parquet_is_recognised_only_when_it_matches(tmp_path):
+    from kit.readers import read_kit_parquet, write_kit_parquet
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("a: 1\n")
+    df = pd.DataFrame({"title": pd.Series(["TPM", None], dtype="string"), "n": pd.Series([1, None], dtype="Int64")})
+    df.attrs["dropped"] = "not written"
+    path = write_kit_parquet(df, tmp_path / "t.parquet", table="postings", files=[rules], attrs={"k": "v"})
+    got, attrs = read_kit_parquet(path, table="postings", files=[rules])
+    pd.testing.assert_frame_equal(got, df)
+    assert attrs == {"k": "v"} and got.attrs == {}
+    assert read_kit_parquet(str(path), table="postings", files=[rules]) is not None
+    assert read_kit_parquet(path, table="pay", files=[rules]) is None
+    assert read_kit_parquet(path, table="postings", files=[rules, tmp_path / "other.yaml"]) is None
+    plain = write_kit_parquet(df, tmp_path / "p.parquet", table="postings", files=None)
+    assert read_kit_parquet(plain, table="postings", files=[rules]) is None
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    df.to_csv(tmp_path / "t.csv", index=False)
+    for other in (df, tmp_path / "t.csv", tmp_path / "broken.parquet", tmp_path / "missing.parquet", [path]):
+        assert read_kit_parquet(other, table="postings", files=[rules]) is None
+    rules.write_text("a: 2\n")
+    assert read_kit_parquet(path, table="postings", files=[rules]) is None

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from kit import htmlexport, report
+from kit import htmlexport, report, runner
 from kit.cli import cli
 from kit.errors import KitError, SelectionError
 from kit.schema import conform
@@ -183,6 +183,32 @@ def test_run_result_table_and_exit_code(tmp_path):
     assert report.RunResult([ok], tmp_path / "i", tmp_path).exit_code == 0
 
 
+# ------------------------------------------------------------------------------- the shared table
+
+
+def test_shared_parquet_is_read_back_as_stored_when_the_parent_loaded_it(tmp_path, fixtures, monkeypatch):
+    """Files: the kernels' ``kit.load_postings`` skips the pipeline; a caller's DataFrame: it does not."""
+    import kit
+    import kit.postings
+
+    loaded = kit.load_postings(fixtures / "report_postings.csv")
+    work = tmp_path / ".work"
+    work.mkdir()
+    (work / "postings-old.parquet").write_bytes(b"stale")
+    path = report._shared_parquet(loaded, work, "h1", loaded=True)
+    assert [p.name for p in work.iterdir()] == ["postings-h1.parquet"]
+    calls = []
+    real = kit.postings.read_postings
+    monkeypatch.setattr(kit.postings, "read_postings", lambda *a, **k: calls.append(a) or real(*a, **k))
+    again = kit.load_postings(path)
+    assert calls == []
+    pd.testing.assert_frame_equal(again, loaded)
+    assert again.attrs["kit_source_key"] == loaded.attrs["kit_source_key"]
+    plain = report._shared_parquet(loaded, work, "h2", loaded=False)
+    kit.load_postings(plain)
+    assert calls == [(plain,)] and [p.name for p in work.iterdir()] == ["postings-h2.parquet"]
+
+
 # ------------------------------------------------------------------------------------------ targets
 
 
@@ -234,7 +260,7 @@ def test_unknown_company_fails_without_stopping_the_run(tmp_path, postings, note
         def close(self):
             pass
 
-    monkeypatch.setattr(report, "_Pool", NoPool)
+    monkeypatch.setattr(report, "WorkerPool", NoPool)
     res = report.run(companies=["Nope Inc"], postings=postings, notebook=notebook, out=tmp_path, progress=False)
     assert [r.status for r in res.reports] == ["failed"]
     assert res.exit_code == 1
@@ -322,17 +348,17 @@ def test_warm_kernel_forgets_the_previous_report(tmp_path, monkeypatch):
         "leaked = sorted(k for k in globals() if k in ('secret', 'pd', '_kit_reset') or k[1:].isdigit())\n"
         "assert not leaked, leaked\nimport pandas as pd\nsecret = company\npd.DataFrame({'a': [1]})")]
     nbformat.write(nb, tmp_path / "ns.ipynb")
-    monkeypatch.setattr(report, "_WORKER", {})
-    report._worker_init({"KIT_PLOTLY_RENDERER": "plotly_mimetype"}, str(tmp_path), str(tmp_path))
+    monkeypatch.setattr(runner, "_WORKER", {})
+    runner.init_worker({"KIT_PLOTLY_RENDERER": "plotly_mimetype"}, str(tmp_path), str(tmp_path))
     outcomes, kernels = [], []
     try:
         for c in ("a", "b"):
             task = {"notebook": str(tmp_path / "ns.ipynb"), "html": str(tmp_path / f"{c}.html"),
                     "ipynb": str(tmp_path / f"{c}.ipynb"), "title": c, "header": [], "params": {"company": c}}
-            outcomes.append(report._run_one(task))
-            kernels.append(report._WORKER.get("km"))
+            outcomes.append(runner.run_notebook(task))
+            kernels.append(runner._WORKER.get("km"))
     finally:
-        report._stop_kernel()
+        runner.stop_kernel()
     assert [o["status"] for o in outcomes] == ["ok", "ok"], outcomes
     assert kernels[0] is not None and kernels[0] is kernels[1]  # one warm kernel served both
 
@@ -354,7 +380,7 @@ def test_report_html_is_standalone_and_escaped(batch):
 
 
 @pytest.mark.slow
-def test_rerun_skips_unchanged_and_force_reruns(batch, tmp_path):
+def test_rerun_skips_unchanged_and_force_reruns(batch, tmp_path, monkeypatch):
     out, first, second, kw = batch
     assert {r.company: r.status for r in second.reports} == {
         "Acme Cloud": "skipped", INJECTION: "skipped", BOLT: "skipped", "Failing Corp": "failed"}
@@ -372,6 +398,10 @@ def test_rerun_skips_unchanged_and_force_reruns(batch, tmp_path):
     assert "edited" in again.reports[0].html.read_text(encoding="utf-8")
     index = again.index.read_text(encoding="utf-8")
     assert "Failing Corp" in index  # earlier reports stay listed
+    # an edited rule file or kit module (same version) re-runs it too
+    monkeypatch.setattr(report, "file_fingerprint", lambda paths: "edited-rules")
+    rules = report.run(**{**kw, "companies": ["Acme Cloud"], "notebook": edited})
+    assert [r.status for r in rules.reports] == ["ok"]
 
 
 @pytest.mark.slow
