@@ -34,7 +34,8 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", default=None, help="Force the source format (jobspy, linkedin, generic, kit, levels, lca).")
+@click.option("--format", "fmt", default=None,
+              help="Force the source format (jobspy, linkedin, generic, kit, levels, lca).")
 @click.option("--kind", type=click.Choice(["auto", "postings", "pay"]), default="auto", show_default=True,
               help="Read the files as postings or pay tables.")
 def validate(paths: tuple[Path, ...], fmt: str | None, kind: str) -> None:
@@ -74,7 +75,8 @@ def generate(n_postings: int, companies: int, seed: int, n_pay: int, prefix: str
 @click.option("--market", "markets", multiple=True, help="Market to report on (repeatable).")
 @click.option("--all", "all_", is_flag=True, help="Every company with at least --min-postings postings.")
 @click.option("--min-postings", type=int, default=20, show_default=True)
-@click.option("--postings", "postings", multiple=True, type=click.Path(path_type=Path), help="Posting files (default: bundled sample).")
+@click.option("--postings", "postings", multiple=True, type=click.Path(path_type=Path),
+              help="Posting files (default: bundled sample).")
 @click.option("--pay", type=click.Path(path_type=Path), default=None, help="Pay table (default: bundled sample).")
 @click.option("--notebook", type=click.Path(path_type=Path), default=None, help="Report notebook template.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder (default: reports/).")
