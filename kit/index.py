@@ -51,9 +51,13 @@ __all__ = [
     "PhraseIndex",
     "build_index",
     "clear_memory",
+    "clear_slices",
     "count_ngrams",
+    "column_sums",
     "index_for",
     "remember",
+    "remember_subset",
+    "row_slice",
 ]
 
 #: Open n-gram settings of the index (``distinctive_phrases`` reuses the index when its own match).
@@ -66,11 +70,15 @@ _KEY_ATTRS = ("kit_index_key", "kit_source_key")
 _MEMORY_SLOTS = 4
 _TOKEN = re.compile(TOKEN_PATTERN)
 
-#: Counters for tests and benchmarks: ``builds`` (tokenizing passes), ``disk_loads``, ``memory_hits``.
-STATS = {"builds": 0, "disk_loads": 0, "memory_hits": 0}
+#: Counters for tests and benchmarks: ``builds`` (tokenizing passes), ``disk_loads``, ``memory_hits``,
+#: ``slices`` (row slices taken by :func:`row_slice`, i.e. not shared).
+STATS = {"builds": 0, "disk_loads": 0, "memory_hits": 0, "slices": 0}
 
 _REGISTRY: OrderedDict[tuple, PhraseIndex] = OrderedDict()
 _PARENTS: dict[str, weakref.ref] = {}
+#: Recent row slices of an index (:func:`row_slice`): (index id, matrix name, rows digest) -> (index, matrix).
+_SLICES: OrderedDict[tuple, tuple] = OrderedDict()
+_SLICE_SLOTS = 6
 
 
 @dataclass(eq=False)
@@ -127,6 +135,25 @@ class PhraseIndex:
             data /= np.where(norms > 0, norms, 1)[row].astype(np.float32)
             self.derived["tfidf"] = sp.csr_matrix((data, x.indices, x.indptr), shape=x.shape)
         return self.derived["tfidf"]
+
+    def tfidf_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(idf, row_scale)`` (float64) with ``tfidf()[i, j] = ngrams[i, j] * idf[j] * row_scale[i]``, computed once.
+
+        ``idf`` is the smoothed ln((1 + N) / (1 + df)) + 1; ``row_scale`` is 1 / the l2 norm of the
+        row's count x idf vector (0 for a posting without n-grams). Analyses that only need sums of
+        tf-idf rows use these with :func:`column_sums` instead of slicing the tf-idf matrix.
+        """
+        if "tfidf_weights" not in self.derived:
+            x = self.ngrams
+            n = x.shape[0]
+            dfreq = np.bincount(x.indices, minlength=x.shape[1])
+            idf = np.log((1 + n) / (1 + dfreq)) + 1
+            weighted = x.data * idf[x.indices]
+            row = np.repeat(np.arange(n), np.diff(x.indptr))
+            norms = np.sqrt(np.bincount(row, weights=weighted**2, minlength=n))
+            scale = np.where(norms > 0, 1 / np.where(norms > 0, norms, 1), 0.0)
+            self.derived["tfidf_weights"] = (idf, scale)
+        return self.derived["tfidf_weights"]
 
     def vocabulary_arrow(self):
         """The n-gram vocabulary as a pyarrow string array (for fast ``take``), computed once."""
@@ -501,9 +528,61 @@ def _same_rows(index: PhraseIndex, df: pd.DataFrame, ids: pd.Index | None) -> bo
 
 
 def clear_memory() -> None:
-    """Forget every in-memory index and remembered parent table (the disk cache stays)."""
+    """Forget every in-memory index, remembered parent table and row slice (the disk cache stays)."""
     _REGISTRY.clear()
     _PARENTS.clear()
+    _POSITIONS.clear()
+    _SLICES.clear()
+
+
+def clear_slices() -> None:
+    """Forget the remembered row slices of :func:`row_slice` (benchmarks use it to time a cold call chain)."""
+    _SLICES.clear()
+
+
+def row_slice(index: PhraseIndex, name: str, rows: np.ndarray) -> sp.csr_matrix:
+    """``index.<name>[rows]`` (``name``: "ngrams" or "lexicon"), shared by the analyses of one selection.
+
+    The last few slices are remembered by (index, matrix, exact rows), so ``distinctive_phrases`` and
+    ``role_overlap`` on the same selection slice the large n-gram matrix once (one slice per role). Treat the result as
+    read-only: it may be handed to another caller.
+    """
+    rows = np.ascontiguousarray(rows, dtype=np.intp)
+    digest = hashlib.blake2b(rows.tobytes(), digest_size=16).digest()
+    slot = (id(index), name, len(rows), digest)
+    hit = _SLICES.get(slot)
+    if hit is not None and hit[0] is index:
+        _SLICES.move_to_end(slot)
+        return hit[1]
+    STATS["slices"] += 1
+    mat = getattr(index, name)[rows]
+    _SLICES[slot] = (index, mat)
+    while len(_SLICES) > _SLICE_SLOTS:
+        _SLICES.popitem(last=False)
+    return mat
+
+
+def column_sums(x: sp.csr_matrix, *, row_weights: np.ndarray | None = None, binary: bool = False) -> np.ndarray:
+    """Column sums of ``x`` by one sparse matrix-vector product (a single pass over its stored entries).
+
+    Integer counts are summed in their own dtype (exact, no up-cast copy of ``x``); weighted sums in
+    float64.
+
+    Args:
+        x: A CSR matrix (e.g. a :func:`row_slice` of the n-gram counts).
+        row_weights: Multiply row ``i``'s entries by ``row_weights[i]`` before summing.
+        binary: Count stored entries (postings containing the column) instead of summing values.
+
+    Returns:
+        A float64 array of length ``x.shape[1]``.
+    """
+    if binary:
+        x = sp.csr_matrix((np.ones(len(x.data), dtype=x.dtype), x.indices, x.indptr), shape=x.shape, copy=False)
+    if row_weights is None:
+        vector = np.ones(x.shape[0], dtype=x.dtype)
+    else:
+        vector = np.asarray(row_weights, dtype=np.float64)
+    return np.asarray(x.T @ vector, dtype=np.float64)
 
 
 # ----------------------------------------------------------------------------------- build
@@ -550,12 +629,14 @@ def build_index(
     if hit is not None and _same_rows(hit, postings, ids):
         STATS["memory_hits"] += 1
         _REGISTRY.move_to_end(_slot(key, params))
+        _remember_own_rows(postings, hit)
         return hit
     path = _cache_path(key, params)
     if cache and path.exists():
         index = _load(path, key, params)
         if index is not None and _same_rows(index, postings, ids):
             _register(index)
+            _remember_own_rows(postings, index)
             return index
     lex = _lexicon_frame(lexicon)
     counts = count_ngrams(
@@ -580,6 +661,7 @@ def build_index(
         params=params,
     )
     _register(index)
+    _remember_own_rows(postings, index)
     if cache:
         try:
             _save(index, path)
@@ -607,6 +689,38 @@ def _remember_positions(df: pd.DataFrame, token: object, index: PhraseIndex, pos
     except TypeError:  # pragma: no cover
         return
     _POSITIONS[slot] = (ref, token, index, pos)
+
+
+def _known_positions(df: pd.DataFrame) -> tuple | None:
+    """``(index, positions)`` remembered for this very frame (unchanged ids, index still in memory), else None."""
+    memo = _POSITIONS.get(id(df))
+    if memo is None or memo[0]() is not df or "posting_id" not in df.columns:
+        return None
+    index = memo[2]
+    if memo[1] is not _column_token(df["posting_id"]) or _REGISTRY.get(_slot(index.key, index.params)) is not index:
+        return None
+    return index, memo[3]
+
+
+def _remember_own_rows(postings: pd.DataFrame, index: PhraseIndex) -> None:
+    """After :func:`build_index` checked that ``postings`` are the index's rows in order: positions 0..n-1."""
+    if index.posting_ids is not None and "posting_id" in postings.columns:
+        _remember_positions(postings, _column_token(postings["posting_id"]), index, np.arange(len(index)))
+
+
+def remember_subset(parent: pd.DataFrame, child: pd.DataFrame, rows: np.ndarray) -> None:
+    """Note that ``child`` is ``parent.iloc[rows]``, so :func:`index_for` maps it without looking up ids.
+
+    Called by :func:`kit.select`; does nothing unless ``parent``'s positions in an in-memory index
+    are known (it was indexed or mapped before and its ``posting_id`` column is unchanged).
+    """
+    known = _known_positions(parent)
+    if known is None or "posting_id" not in child.columns:
+        return
+    memo = _POSITIONS.pop(id(parent))  # re-insert: the parent stays among the most recent entries
+    _POSITIONS[id(parent)] = memo
+    index, pos = known
+    _remember_positions(child, _column_token(child["posting_id"]), index, pos[np.asarray(rows, dtype=np.intp)])
 
 
 def remember(df: pd.DataFrame) -> None:

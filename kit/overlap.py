@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kit.phrases import MIN_N, _need
+from kit.phrases import MIN_N, _mask, _need
 
 __all__ = ["FREQUENT_SHARE", "MEASURES", "MIN_N", "role_overlap"]
 
@@ -90,8 +90,39 @@ def _nearer_other(x: sp.csr_matrix, is_a: np.ndarray, sums: np.ndarray) -> float
     return int((cos_other[ok] > cos_own[ok]).sum()) / evaluated if evaluated else np.nan
 
 
-def _scope(lex: sp.csr_matrix, x: sp.csr_matrix, themes: sp.csr_matrix, is_a: np.ndarray, shared_cols) -> dict:
-    """The measures for one scope: its postings of both roles (``is_a`` marks role a)."""
+def _tfidf_sums(index, rows_a: np.ndarray, rows_b: np.ndarray, *, shared: bool) -> np.ndarray:
+    """``2 x V`` sums of the tf-idf rows (:meth:`kit.index.PhraseIndex.tfidf`) of index rows ``rows_a`` and ``rows_b``.
+
+    Computed from the raw n-gram counts, the idf and the row norms in float64 (one matrix-vector
+    product per role, no tf-idf slice); ``shared`` reuses the n-gram row slices of
+    ``distinctive_phrases`` on the same selection (:func:`kit.index.row_slice`).
+    """
+    from kit.index import column_sums, row_slice
+
+    idf, scale = index.tfidf_weights()
+    sums = np.empty((2, index.ngrams.shape[1]))
+    for g, rows in enumerate((rows_a, rows_b)):
+        x = row_slice(index, "ngrams", rows) if shared else index.ngrams[rows]
+        sums[g] = column_sums(x, row_weights=scale[rows])
+    sums *= idf
+    return sums
+
+
+def _theme_strings(index, info: pd.DataFrame) -> dict:
+    """The theme table's text columns as "string" arrays, converted once per index (copied per call)."""
+    if "theme_strings" not in index.derived:
+        columns = ("theme", "side", "theme_label")
+        index.derived["theme_strings"] = {c: pd.array(info[c], dtype="string") for c in columns}
+    return {c: v.copy() for c, v in index.derived["theme_strings"].items()}
+
+
+def _scope(
+    lex: sp.csr_matrix, tfidf_sums: np.ndarray, themes: sp.csr_matrix, is_a: np.ndarray, shared_cols
+) -> dict:
+    """The measures for one scope: its postings of both roles (``is_a`` marks role a).
+
+    ``tfidf_sums`` is the scope's ``2 x V`` tf-idf row sums of role a and role b (:func:`_tfidf_sums`).
+    """
     n_a, n_b = int(is_a.sum()), int((~is_a).sum())
     out = dict.fromkeys(MEASURES, np.nan)
     if n_a == 0 or n_b == 0:
@@ -103,8 +134,7 @@ def _scope(lex: sp.csr_matrix, x: sp.csr_matrix, themes: sp.csr_matrix, is_a: np
     union = int((freq_a | freq_b).sum())
     out["jaccard_frequent_phrases"] = (freq_a & freq_b).sum() / union if union else np.nan
     out["cosine_lexicon"] = _cosine(share_a, share_b)
-    sums = np.asarray(x.T @ groups.astype(x.dtype), dtype=np.float64)  # one pass, no up-cast copy of x
-    out["cosine_ngrams"] = _cosine(sums[:, 0], sums[:, 1])
+    out["cosine_ngrams"] = _cosine(tfidf_sums[0], tfidf_sums[1])
     norms = np.sqrt(np.diff(lex.indptr).astype(np.float64))  # binary rows: |x| = sqrt(phrases mentioned)
     unit = sp.csr_matrix(sp.diags(np.where(norms > 0, 1 / np.where(norms > 0, norms, 1), 0)) @ lex)
     out["share_nearer_other"] = _nearer_other(unit, is_a, np.asarray(unit.T @ groups))
@@ -130,17 +160,15 @@ def role_overlap(postings: pd.DataFrame, a: str = "pmt", b: str = "tpm", *, by: 
         ``b``, ``min_n``, ``frequent_share`` and ``themes`` (frame ``[theme, side, share_a, share_b,
         n_a, n_b, theme_label]`` for "(all)").
     """
-    from kit.index import index_for
+    from kit.index import index_for, row_slice
 
     _need(postings, "description", by)
     index, pos = index_for(postings)
-    roles = postings[by].astype("string")
-    in_a = roles.eq(a).fillna(False).to_numpy(dtype=bool)
-    in_b = roles.eq(b).fillna(False).to_numpy(dtype=bool)
+    in_a, in_b = _mask(postings[by], a), _mask(postings[by], b)
     keep = np.flatnonzero(in_a | in_b)
     rows = pos[keep]
-    lex_bin = sp.csr_matrix(index.lexicon[rows].astype(bool).astype(np.float64))
-    ngr = index.tfidf()[rows]
+    lex = row_slice(index, "lexicon", rows)
+    lex_bin = sp.csr_matrix(((lex.data != 0).astype(np.float64), lex.indices, lex.indptr), shape=lex.shape)
     all_themes, info = index.theme_mentions()
     themes = all_themes[rows]
     shared_cols = np.flatnonzero(info["side"].to_numpy(dtype=object) == "shared")
@@ -165,38 +193,48 @@ def role_overlap(postings: pd.DataFrame, a: str = "pmt", b: str = "tpm", *, by: 
     theme_frame = None
     for name, rows in scopes:
         if name == ALL:
-            values = _scope(lex_bin, ngr, themes, is_a, shared_cols)
+            sums = _tfidf_sums(index, pos[keep[is_a]], pos[keep[~is_a]], shared=True)
+            values = _scope(lex_bin, sums, themes, is_a, shared_cols)
             all_values = values
         elif len(rows) == len(keep):  # one company makes up the whole selection: same rows as "(all)"
             values = all_values
         else:
-            values = _scope(lex_bin[rows], ngr[rows], themes[rows], is_a[rows], shared_cols)
+            sub = keep[rows]
+            sums = _tfidf_sums(index, pos[sub[is_a[rows]]], pos[sub[~is_a[rows]]], shared=False)
+            values = _scope(lex_bin[rows], sums, themes[rows], is_a[rows], shared_cols)
         ra, rb = rows[is_a[rows]], rows[~is_a[rows]]
         n_a, n_b = len(ra), len(rb)
         small = n_a < MIN_N or n_b < MIN_N
         records += [(name, m, values[m], n_a, n_b, small, MEASURES[m]) for m in MEASURES]
         if name == ALL:
+            counts = np.asarray(themes.T @ np.column_stack([is_a, ~is_a]).astype(np.float64))
             with np.errstate(invalid="ignore", divide="ignore"):
-                share_a = np.asarray(themes[ra].sum(axis=0)).ravel() / n_a if n_a else np.full(len(info), np.nan)
-                share_b = np.asarray(themes[rb].sum(axis=0)).ravel() / n_b if n_b else np.full(len(info), np.nan)
+                share_a = counts[:, 0] / n_a if n_a else np.full(len(info), np.nan)
+                share_b = counts[:, 1] / n_b if n_b else np.full(len(info), np.nan)
+            labels_ = _theme_strings(index, info)
             theme_frame = pd.DataFrame(
                 {
-                    "theme": info["theme"].astype("string"),
-                    "side": info["side"].astype("string"),
+                    "theme": labels_["theme"],
+                    "side": labels_["side"],
                     "share_a": share_a,
                     "share_b": share_b,
-                    "n_a": n_a,
-                    "n_b": n_b,
-                    "theme_label": info["theme_label"].astype("string"),
+                    "n_a": np.full(len(info), n_a, dtype=np.int64),
+                    "n_b": np.full(len(info), n_b, dtype=np.int64),
+                    "theme_label": labels_["theme_label"],
                 }
             )
-    out = pd.DataFrame.from_records(records, columns=COLUMNS)
-    out["company"] = out["company"].astype("string")
-    out["measure"] = out["measure"].astype("string")
-    out["description"] = out["description"].astype("string")
-    out["value"] = out["value"].astype("float64")
-    out["n_a"] = out["n_a"].astype("int64")
-    out["n_b"] = out["n_b"].astype("int64")
-    out["small_sample"] = out["small_sample"].astype(bool)
+    # one column array each, converted once (not a record frame re-typed column by column)
+    columns = list(zip(*records, strict=True)) if records else [()] * len(COLUMNS)
+    out = pd.DataFrame(
+        {
+            "company": pd.array(list(columns[0]), dtype="string"),
+            "measure": pd.array(list(columns[1]), dtype="string"),
+            "value": np.array(columns[2], dtype=np.float64),
+            "n_a": np.array(columns[3], dtype=np.int64),
+            "n_b": np.array(columns[4], dtype=np.int64),
+            "small_sample": np.array(columns[5], dtype=bool),
+            "description": pd.array(list(columns[6]), dtype="string"),
+        }
+    )
     out.attrs = {"a": a, "b": b, "min_n": MIN_N, "frequent_share": FREQUENT_SHARE, "themes": theme_frame}
     return out

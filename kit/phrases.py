@@ -150,7 +150,7 @@ def phrase_frequency(
         DataError: A needed column is missing.
         ValueError: ``balance`` is not None or "company".
     """
-    from kit.index import index_for
+    from kit.index import index_for, row_slice
 
     _need(postings, "description", by)
     if balance not in (None, "company"):
@@ -162,41 +162,47 @@ def phrase_frequency(
         names = index.vocabulary
         themes = sides = labels_ = np.full(len(names), None, dtype=object)
     else:
-        mat = index.lexicon[pos]
-        names = index.phrases["phrase"].to_numpy(dtype=object)
-        themes = index.phrases["theme"].to_numpy(dtype=object)
-        sides = index.phrases["side"].to_numpy(dtype=object)
-        labels_ = index.phrases["theme_label"].to_numpy(dtype=object)
-    binary = mat.astype(bool).astype(np.float64)
+        mat = row_slice(index, "lexicon", pos)
+        names, themes, sides, labels_ = _phrase_columns(index)
     codes, groups = _groups(postings, by)
     n_groups = len(groups)
-    raw = _indicator(codes, n_groups)
-    n_post = np.asarray(raw.sum(axis=1)).ravel()
-    # group x phrase counts stay sparse (n-gram vocabularies are large); one output row per pair:
-    # every phrase for a lexicon, the mentioned ones for n-grams
-    mention = sp.csr_matrix(raw @ binary)
-    mention.sum_duplicates()
-    if balance == "company":
-        w = _company_weights(postings, codes)
-        weighted = _indicator(codes, n_groups, w)
-        wsum = np.asarray(weighted.sum(axis=1)).ravel()
-        w2 = np.asarray(_indicator(codes, n_groups, w**2).sum(axis=1)).ravel()
+    n_post = np.bincount(codes[codes >= 0], minlength=n_groups).astype(np.float64)
+    w = _company_weights(postings, codes) if balance == "company" else None
+    if w is not None:
+        wsum = np.bincount(codes[codes >= 0], weights=w[codes >= 0], minlength=n_groups)
+        w2 = np.bincount(codes[codes >= 0], weights=(w**2)[codes >= 0], minlength=n_groups)
         n_eff = np.where(w2 > 0, wsum**2 / np.where(w2 > 0, w2, 1), 0.0)
-        numer = sp.csr_matrix(weighted @ binary)
-        numer.sum_duplicates()
         denom = wsum
     else:
-        n_eff = n_post.astype(float)
-        numer, denom = mention, n_post.astype(float)
+        n_eff = n_post.copy()
+        denom = n_post
     if ngrams:
+        # group x phrase counts stay sparse (n-gram vocabularies are large): the mentioned ones only
+        binary = mat.astype(bool).astype(np.float64)
+        raw = _indicator(codes, n_groups)
+        mention = sp.csr_matrix(raw @ binary)
+        mention.sum_duplicates()
+        numer = mention
+        if w is not None:
+            numer = sp.csr_matrix(_indicator(codes, n_groups, w) @ binary)
+            numer.sum_duplicates()
         coo = mention.tocoo()
         g_idx, cols, m = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
         s = np.asarray(numer[g_idx, cols]).ravel() if numer is not mention else m.copy()
     else:
-        g_idx = np.repeat(np.arange(n_groups), len(names))
-        cols = np.tile(np.arange(len(names)), n_groups)
-        m = mention.toarray().ravel()
-        s = numer.toarray().ravel()
+        # a lexicon is small: dense group x phrase counts from one bincount over the stored entries
+        n_phr = len(names)
+        entry_group = np.repeat(codes, np.diff(mat.indptr))
+        hit = (entry_group >= 0) & (mat.data != 0)
+        key = entry_group[hit] * n_phr + mat.indices[hit]
+        m = np.bincount(key, minlength=n_groups * n_phr).astype(np.float64)
+        if w is not None:
+            entry_w = np.repeat(w, np.diff(mat.indptr))[hit]
+            s = np.bincount(key, weights=entry_w, minlength=n_groups * n_phr)
+        else:
+            s = m.copy()
+        g_idx = np.repeat(np.arange(n_groups), n_phr)
+        cols = np.tile(np.arange(n_phr), n_groups)
     m = np.asarray(m, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         s = np.nan_to_num(np.asarray(s, dtype=np.float64) / denom[g_idx], nan=0.0)
@@ -229,6 +235,14 @@ def phrase_frequency(
     return out
 
 
+def _phrase_columns(index) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The lexicon's ``phrase, theme, side, theme_label`` as object arrays (converted once per index)."""
+    if "phrase_columns" not in index.derived:
+        cols = ("phrase", "theme", "side", "theme_label")
+        index.derived["phrase_columns"] = tuple(index.phrases[c].to_numpy(dtype=object) for c in cols)
+    return index.derived["phrase_columns"]
+
+
 def _strings(names: np.ndarray, arrow, take: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """``names[take]`` as a "string" array (through pyarrow's take when the index has an Arrow vocabulary)."""
     if arrow is not None:
@@ -236,9 +250,29 @@ def _strings(names: np.ndarray, arrow, take: np.ndarray) -> pd.api.extensions.Ex
     return pd.array(names[take].astype(str) if len(take) else [], dtype="string")
 
 
+_CODES: dict[int, tuple] = {}
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, list]:
+    """``pd.factorize(values)``, remembered for the last few columns (analyses of one selection share it)."""
+    array = values.array
+    token = getattr(array, "_ndarray", array)  # the column's backing array: same object while unchanged
+    hit = _CODES.get(id(token))
+    if hit is not None and hit[0] is token and hit[1] == len(values):
+        return hit[2], hit[3]
+    codes, uniques = pd.factorize(values)
+    if len(_CODES) >= 4:
+        _CODES.pop(next(iter(_CODES)))
+    _CODES[id(token)] = (token, len(values), codes, list(uniques))
+    return codes, list(uniques)
+
+
 def _mask(values: pd.Series, group: str | Iterable[str]) -> np.ndarray:
-    wanted = [group] if isinstance(group, str) else list(group)
-    return values.isin(wanted).fillna(False).to_numpy(dtype=bool)
+    """Rows whose value is one of ``group`` (missing values never match), via the column's distinct values."""
+    wanted = {group} if isinstance(group, str) else set(group)
+    codes, uniques = _codes(values)
+    hits = [i for i, u in enumerate(uniques) if u in wanted]
+    return np.isin(codes, hits) if hits else np.zeros(len(values), dtype=bool)
 
 
 def _background_texts(prior: pd.DataFrame | pd.Series | Iterable[str], text: str) -> list:
@@ -287,7 +321,15 @@ def distinctive_phrases(
         seen in at least 2 postings of the whole table; otherwise the two groups' texts are
         vectorized here with the same tokenizer and no minimum frequency.
     """
-    from kit.index import INDEX_NGRAM_RANGE, INDEX_STOP_WORDS, count_ngrams, index_for, source_key
+    from kit.index import (
+        INDEX_NGRAM_RANGE,
+        INDEX_STOP_WORDS,
+        column_sums,
+        count_ngrams,
+        index_for,
+        row_slice,
+        source_key,
+    )
 
     _need(postings, text, by)
     if not isinstance(prior, pd.DataFrame | pd.Series) and np.ndim(prior) == 0:
@@ -303,27 +345,28 @@ def distinctive_phrases(
         and INDEX_NGRAM_RANGE[0] <= lo <= hi <= INDEX_NGRAM_RANGE[1]
         and source_key(postings) is not None
     )
-    rows = np.flatnonzero(in_a | in_b)
+    rows_a = np.flatnonzero(in_a)
+    rows_b = np.flatnonzero(in_b & ~in_a)  # a row in both groups counts as a
     arrow = None
     if use_index:
         index, pos = index_for(postings)
-        x = index.ngrams[pos[rows]]
+        # the same row slices as role_overlap's on this selection: the n-gram matrix is sliced once
+        x_a, x_b = row_slice(index, "ngrams", pos[rows_a]), row_slice(index, "ngrams", pos[rows_b])
         names = index.vocabulary
         arrow = index.vocabulary_arrow()
         wanted = (index.ngram_lengths >= lo) & (index.ngram_lengths <= hi)
     else:
+        rows = np.flatnonzero(in_a | in_b)  # vectorized in table order (the vocabulary is in first-seen order)
         counts = count_ngrams(postings[text].iloc[rows], ngram_range=ngram_range, stop_words=stop_words, min_df=1)
-        x, names = counts.ngrams, counts.vocabulary
+        x_a, x_b = counts.ngrams[np.flatnonzero(in_a[rows])], counts.ngrams[np.flatnonzero(~in_a[rows])]
+        names = counts.vocabulary
         wanted = np.ones(len(names), dtype=bool)
-    # same dtype as the counts, so scipy does not up-cast (copy) the matrix before the product
-    groups = np.column_stack([in_a[rows], ~in_a[rows]]).astype(x.dtype)
-    y = np.asarray(x.T @ groups).astype(np.float64)  # one pass: phrase x (a, b) occurrence counts
-    present = sp.csr_matrix((np.ones(len(x.data), dtype=x.dtype), x.indices, x.indptr), shape=x.shape)
-    docs = np.asarray(present.T @ groups)  # postings containing the phrase
-    seen = np.flatnonzero(wanted & (y.sum(axis=1) > 0))
+    y = np.stack([column_sums(x_a), column_sums(x_b)])  # (a, b) x phrase occurrence counts
+    docs = np.stack([column_sums(x_a, binary=True), column_sums(x_b, binary=True)])  # postings containing it
+    seen = np.flatnonzero(wanted & ((y[0] + y[1]) > 0))
     all_names = names
-    y_a, y_b, names = y[seen, 0], y[seen, 1], names[seen]
-    d_a, d_b = docs[seen, 0], docs[seen, 1]
+    y_a, y_b, names = y[0, seen], y[1, seen], names[seen]
+    d_a, d_b = docs[0, seen], docs[1, seen]
     if isinstance(prior, pd.DataFrame | pd.Series) or np.ndim(prior) > 0:
         bg = count_ngrams(
             _background_texts(prior, text), ngram_range=ngram_range, stop_words=None, vocabulary=list(names)
@@ -343,6 +386,12 @@ def distinctive_phrases(
     a_name = a if isinstance(a, str) else "+".join(a)
     b_name = b if isinstance(b, str) else "+".join(b)
     order = np.argsort(-z, kind="stable")  # ties keep vocabulary order
+    sides = np.array([a_name, b_name], dtype=object)
+    sides_arrow = None
+    if arrow is not None:  # pyarrow is at hand: take from a 2-value array, no per-row Python strings
+        import pyarrow as pa
+
+        sides_arrow = pa.array([a_name, b_name], type=pa.large_string())
     out = pd.DataFrame(
         {
             "phrase": _strings(all_names, arrow, seen[order]),
@@ -354,7 +403,7 @@ def distinctive_phrases(
             "log_odds": delta[order],
             "variance": variance[order],
             "z": z[order],
-            "side": pd.array(np.where(z[order] > 0, a_name, b_name), dtype="string"),
+            "side": _strings(sides, sides_arrow, (~(z[order] > 0)).astype(np.intp)),
         }
     )
     out.attrs = {

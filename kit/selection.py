@@ -210,12 +210,16 @@ def select(
     if wanted_roles:
         _require(df, "role", "roles")
         mask &= _values_mask(df, "role", wanted_roles)
-    if "description" in df.columns:
+    indexed = "description" in df.columns
+    if indexed:
         from kit.index import remember
 
         remember(df)
-    out = df if mask.all() else df.iloc[np.flatnonzero(mask)]
-    if out is df:
-        out = df.copy(deep=False)
+    rows = np.flatnonzero(mask)
+    out = df.copy(deep=False) if len(rows) == len(df) else df.iloc[rows]
     out.attrs = dict(df.attrs)
+    if indexed:  # the subset's positions in the parent's phrase index, so analyses skip the id lookup
+        from kit.index import remember_subset
+
+        remember_subset(df, out, rows)
     return out

@@ -195,3 +195,57 @@ def test_empty_frame():
     assert len(index) == 0
     assert index.ngrams.shape[0] == 0
     assert isinstance(index.doc_lengths, np.ndarray)
+
+
+def test_selection_of_an_indexed_table_gets_its_positions_without_an_id_lookup(fixtures, monkeypatch):
+    df = _postings(fixtures, key="handoff")
+    index = build_index(df)
+    sub = kit.select(df, company="Acme Cloud")
+    monkeypatch.setattr(kindex.PhraseIndex, "positions", lambda self, frame: pytest.fail("looked ids up"))
+    got, pos = index_for(sub)
+    assert got is index
+    assert df["posting_id"].iloc[pos].tolist() == sub["posting_id"].tolist()
+
+
+def test_handoff_ignores_a_parent_whose_ids_changed(fixtures):
+    df = _postings(fixtures, key="handoff-changed")
+    build_index(df)
+    df["posting_id"] = df["posting_id"].iloc[::-1].to_numpy()  # same ids, other rows: positions must be looked up
+    sub = kit.select(df, company="Acme Cloud")
+    index, pos = index_for(sub)
+    assert index.posting_ids[pos].tolist() == sub["posting_id"].tolist()
+
+
+def test_row_slice_is_shared_for_the_same_rows_and_cleared_on_request(fixtures):
+    index = build_index(_postings(fixtures, key="slices"))
+    before = STATS["slices"]
+    first = kindex.row_slice(index, "ngrams", np.array([4, 1]))
+    assert kindex.row_slice(index, "ngrams", np.array([4, 1])) is first
+    assert STATS["slices"] == before + 1
+    assert (first != index.ngrams[[4, 1]]).nnz == 0
+    assert kindex.row_slice(index, "ngrams", np.array([1, 4])) is not first  # other order, other slice
+    kindex.clear_slices()
+    assert kindex.row_slice(index, "ngrams", np.array([4, 1])) is not first
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, [3, 0, 7]),
+        ({"binary": True}, [2, 0, 2]),
+        ({"row_weights": np.array([0.5, 2.0])}, [4.5, 0, 11.0]),
+    ],
+)
+def test_column_sums(options, expected):
+    import scipy.sparse as sp
+
+    x = sp.csr_matrix(np.array([[1, 0, 2], [2, 0, 5]], dtype=np.int32))
+    assert kindex.column_sums(x, **options).tolist() == pytest.approx(expected)
+
+
+def test_tfidf_weights_reproduce_the_tfidf_matrix(fixtures):
+    index = build_index(_postings(fixtures, key="tfidf-weights"))
+    idf, scale = index.tfidf_weights()
+    x = index.ngrams.tocoo()
+    rebuilt = x.data * idf[x.col] * scale[x.row]
+    assert np.allclose(rebuilt, index.tfidf().tocoo().data, rtol=1e-6)

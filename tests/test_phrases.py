@@ -193,3 +193,42 @@ def test_phrase_frequency_errors(postings):
         kit.phrase_frequency(postings, balance="market")
     with pytest.raises(DataError, match="'team'"):
         kit.phrase_frequency(postings, by="team")
+
+
+def test_distinctive_and_overlap_share_one_slice_per_role(postings):
+    kindex.build_index(postings)
+    kindex.clear_slices()
+    sel = kit.select(postings, company="Acme Cloud")
+    before = kindex.STATS["slices"]
+    kit.distinctive_phrases(sel)
+    assert kindex.STATS["slices"] == before + 2  # the pmt rows and the tpm rows
+    kit.role_overlap(sel)
+    assert kindex.STATS["slices"] == before + 3  # + the lexicon rows; the n-gram slices are reused
+
+
+def test_index_and_vectorized_paths_agree(postings):
+    kindex.build_index(postings)
+    sel = kit.select(postings, roles=["pmt", "tpm"])
+    from_index = kit.distinctive_phrases(sel, prior=0.1)
+    plain = sel[["description", "role"]].copy()
+    plain.attrs = {}
+    vectorized = kit.distinctive_phrases(plain, prior=0.1)
+    assert vectorized.attrs["source"] == "vectorized"
+    common = from_index.merge(vectorized, on="phrase", suffixes=("_i", "_v"))
+    assert len(common) > 0
+    assert (common["count_a_i"] == common["count_a_v"]).all()
+    assert (common["docs_b_i"] == common["docs_b_v"]).all()
+
+
+@pytest.mark.parametrize(
+    ("roles", "a", "n_a", "n_b"),
+    [
+        (["pmt", None, "tpm", "pmt"], "pmt", 2, 1),
+        (["pmt", "tpm", "tpm", pd.NA], ["pmt", "tpm"], 3, 2),
+    ],
+)
+def test_groups_ignore_missing_roles(roles, a, n_a, n_b):
+    df = pd.DataFrame({"description": ["roadmap strategy", "risks roadmap", "risks", "customers"], "role": roles})
+    df["role"] = df["role"].astype("string")
+    out = kit.distinctive_phrases(df, a=a, b="tpm", prior=0.5, stop_words=None)
+    assert (out.attrs["n_a"], out.attrs["n_b"]) == (n_a, n_b)
