@@ -248,10 +248,9 @@ def _verdict(expected: str, low: float, high: float, margin: float, a: str, b: s
 
 @lru_cache(maxsize=4)
 def _read_claims(path: str) -> dict:
-    import yaml
+    from kit.readers import read_yaml
 
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+    return read_yaml(path, what="claims")
 
 
 def load_claims(path=None) -> tuple[pd.DataFrame, dict[str, list[str]]]:

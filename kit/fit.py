@@ -338,10 +338,9 @@ class _Matcher:
 
 @lru_cache(maxsize=2)
 def _signals(path: str) -> tuple[tuple[str, str], ...]:
-    import yaml
+    from kit.readers import read_yaml
 
-    with open(path, encoding="utf-8") as fh:
-        spec = yaml.safe_load(fh) or {}
+    spec = read_yaml(path, what="story signals")
     out = []
     for theme, pats in (spec.get("signals") or {}).items():
         for p in pats or ():

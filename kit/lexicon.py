@@ -123,12 +123,9 @@ def _variant(raw: object, *, path: Path, theme: str) -> str:
 
 @lru_cache(maxsize=8)
 def _load(path: Path, digest: str) -> pd.DataFrame:
-    import yaml
+    from kit.readers import read_yaml
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataError.build(f"not valid YAML ({exc})", path=path, fix="fix the YAML syntax") from exc
+    data = read_yaml(path, what="lexicon")
     themes = data.get("themes") if isinstance(data, dict) else None
     if not isinstance(themes, list) or not themes:
         raise DataError.build(

@@ -98,13 +98,10 @@ def load_signals(path: str | Path | None = None) -> Signals:
     Raises:
         DataError: If the file is missing or malformed, or a variant belongs to two phrases.
     """
-    import yaml
+    from kit.readers import read_yaml
 
     path = Path(path) if path is not None else SIGNALS_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError.build(f"cannot read role signals ({exc})", path=path, fix="restore the file from git") from exc
+    raw = read_yaml(path, what="role signals")
     lookup: dict[str, tuple[str, str, float]] = {}
     rows = []
     for signal in SIGNALS:

@@ -91,12 +91,13 @@ def load_templates(path: str | os.PathLike | None = None) -> dict:
 
     Returns:
         The parsed mapping.
-    """
-    import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(path or TEMPLATES, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+    Raises:
+        DataError: The file is missing or not valid YAML.
+    """
+    from kit.readers import read_yaml
+
+    return read_yaml(path or TEMPLATES, what="generator templates")
 
 
 class _Weighted:

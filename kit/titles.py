@@ -116,13 +116,10 @@ def load_title_rules(path: str | Path | None = None) -> TitleRules:
         DataError: If the file is missing, not valid YAML, or names an unknown role, family,
             seniority level or variant, or holds an invalid regular expression.
     """
-    import yaml
+    from kit.readers import read_yaml
 
     path = Path(path) if path is not None else TITLES_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError.build(f"cannot read title rules ({exc})", path=path, fix="restore the file from git") from exc
+    raw = read_yaml(path, what="title rules")
 
     def bad(problem: str, *, expected: str | None = None) -> DataError:
         return DataError.build(problem, path=path, expected=expected, fix="edit the file (see its header)")

@@ -228,3 +228,38 @@ def test_kit_parquet_is_recognised_only_when_it_matches(tmp_path):
         assert read_kit_parquet(other, table="postings", files=[rules]) is None
     rules.write_text("a: 2\n")
     assert read_kit_parquet(path, table="postings", files=[rules]) is None
+
+
+# --- the kit's editable YAML data files: one clear error wherever a broken file is read --------------------------
+def _yaml_loaders():
+    from kit import claims, fit, lexicon, roles, synthetic, titles
+
+    return {
+        "claims": lambda p: claims.load_claims(p),
+        "story signals": lambda p: fit._signals(str(p)),
+        "lexicon": lambda p: lexicon.load_lexicon(p),
+        "role signals": lambda p: roles.load_signals(p),
+        "title rules": lambda p: titles.load_title_rules(p),
+        "generator templates": lambda p: synthetic.load_templates(p),
+    }
+
+
+@pytest.mark.parametrize("what", ["claims", "story signals", "lexicon", "role signals", "title rules",
+                                  "generator templates"])
+@pytest.mark.parametrize(("text", "message"), [
+    ("themes: [\n  - id: x\n", "not valid YAML"),
+    ("- just\n- a list\n", "not a mapping"),
+])
+def test_broken_data_files_raise_one_clear_data_error(tmp_path, what, text, message):
+    path = tmp_path / f"{what.replace(' ', '_')}.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        _yaml_loaders()[what](path)
+    assert str(path) in str(err.value) and message in str(err.value) and what in str(err.value)
+
+
+def test_missing_data_file_names_it(tmp_path):
+    from kit.readers import read_yaml
+
+    with pytest.raises(DataError, match=r"nope.yaml: title rules: cannot read the file .*Restore the file from git"):
+        read_yaml(tmp_path / "nope.yaml", what="title rules")
