@@ -18,11 +18,19 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except KitError as exc:
+        except (KitError, OSError) as exc:
+            # KitError: bad input, said clearly by the kit; OSError: the file system said no (an --out that is a
+            # file, a full disk, no permission): both are the user's to fix, so one line, not a traceback
             if ctx.params.get("debug"):
                 raise
-            click.secho(f"error: {exc}", fg="red", err=True)
+            message = str(exc) if isinstance(exc, KitError) else _os_message(exc)
+            click.secho(f"error: {message}", fg="red", err=True)
             sys.exit(1)
+
+
+def _os_message(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}. Check the path and its permissions (--debug shows the traceback)"
 
 
 @click.group(cls=_Group)
