@@ -41,7 +41,7 @@ lint: setup ## Lint with ruff
 	$(BIN)/ruff check kit tests benchmarks
 
 images: setup ## Re-make the README's chart images from the bundled sample
-	$(BIN)/python -m kit.readme_images
+	$(BIN)/python -m kit.report.readme_images
 
 clean: ## Remove reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache

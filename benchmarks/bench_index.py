@@ -2,7 +2,7 @@
 
 Figures (issue 3, item 6):
 
-* ``index build (N postings)`` - :func:`kit.index.build_index` (one tokenizing pass: lexicon and open
+* ``index build (N postings)`` - :func:`kit.index.phraseindex.build_index` (one tokenizing pass: lexicon and open
   1-3 word n-grams, no disk cache) against ``CountVectorizer(ngram_range=(1, 3)).fit_transform`` alone
   on the same texts, each in a fresh subprocess, median of 3 runs. Goal: ratio <= 1.5.
 * ``index peak memory (N postings)`` - peak RSS of the same subprocess (the corpus frame included)
@@ -10,15 +10,15 @@ Figures (issue 3, item 6):
 * ``select (<largest | median-size> company) + phrase_frequency + distinctive_phrases + role_overlap``
   - after the index is built, one company selection (the company with the most postings, and the
   median-size company) followed by the three analyses, median of 5 runs. Goal: <= 100 ms. Each run
-  starts cold (:func:`kit.index.clear_slices`): the analyses share one row slice of the n-gram
+  starts cold (:func:`kit.index.phraseindex.clear_slices`): the analyses share one row slice of the n-gram
   matrix within a run, never across runs. The note gives the median CPU time of the runs too
   (the machine is shared: wall time includes waiting for a core).
 * with ``--full``: ``index build (1M postings)`` time and peak memory, one run (no baseline: it is
-  slow). Goal: within 24 GB. The 1M corpus strips HTML tags only (kit.text's full cleaning of a
+  slow). Goal: within 24 GB. The 1M corpus strips HTML tags only (kit.prepare.text's full cleaning of a
   million postings would take longer than the indexing measured).
 
-The corpus is :func:`kit.synthetic.generate_postings` (seeded) with descriptions cleaned by
-:func:`kit.text.clean_series` and ``role`` = the generator's ground truth; it is written once to
+The corpus is :func:`kit.sample.synthetic.generate_postings` (seeded) with descriptions cleaned by
+:func:`kit.prepare.text.clean_series` and ``role`` = the generator's ground truth; it is written once to
 ``benchmarks/out/corpus-<N>.parquet`` and reused.
 """
 
@@ -43,8 +43,8 @@ def corpus(n: int):
     path = OUT_DIR / f"corpus-{n}.parquet"
     if path.exists():
         return path
-    from kit.synthetic import generate_postings
-    from kit.text import clean_series
+    from kit.prepare.text import clean_series
+    from kit.sample.synthetic import generate_postings
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     parts = []
@@ -54,7 +54,7 @@ def corpus(n: int):
         part["posting_id"] = part["posting_id"].astype("string") + f"-{start}"
         if n <= 200_000:
             part["description"] = clean_series(part["description"])
-        else:  # 1M: kit.text's full cleaning would take longer than the indexing measured; strip tags only
+        else:  # 1M: kit.prepare.text's full cleaning would take longer than the indexing measured; strip tags only
             part["description"] = part["description"].str.replace(_TAG, " ", regex=True).map(html.unescape)
         part["role"] = part["synthetic_role"]
         parts.append(part[["posting_id", "company", "title", "description", "posted_date", "role"]])
@@ -74,7 +74,7 @@ _BASELINE = (
 )
 _INDEX = (
     _LOAD
-    + "import time\nfrom kit.index import build_index\n"
+    + "import time\nfrom kit.index.phraseindex import build_index\n"
     "t = time.perf_counter()\nidx = build_index(df, cache=False)\n"
     "emit(seconds=time.perf_counter() - t, columns=idx.ngrams.shape[1], nnz=idx.ngrams.nnz)\n"
 )
@@ -114,7 +114,7 @@ def _analyses(n: int) -> list[dict]:
     import pandas as pd
 
     import kit
-    from kit.index import STATS, build_index, clear_slices
+    from kit.index.phraseindex import STATS, build_index, clear_slices
 
     df = pd.read_parquet(corpus(n))
     df.attrs["kit_source_key"] = f"bench-{n}-{SEED}"

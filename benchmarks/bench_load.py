@@ -18,7 +18,7 @@ steps run once per distinct value; it is a target, not a guarantee, on a shared 
 cleaned text and the distinct lines are alive at once, so a few times the parsed frame is expected; 4x leaves
 room without allowing a copy per step.
 
-The corpus is :func:`kit.synthetic.write_corpus` (seed 11: ~7% reposts, 20% HTML, markdown elsewhere), written
+The corpus is :func:`kit.sample.synthetic.write_corpus` (seed 11: ~7% reposts, 20% HTML, markdown elsewhere), written
 once to ``benchmarks/out/load-<N>/postings.csv.gz`` and reused. ``--quick`` uses 20k postings.
 """
 
@@ -34,15 +34,15 @@ GOAL_MEMORY_RATIO = 4.0
 
 #: the kit's steps timed inside the subprocess (module attribute -> label)
 _STEPS = (
-    ("kit.postings", "_adapt_one", "read + adapt"),
-    ("kit.postings", "_clean_text", "clean text"),
-    ("kit.postings", "assign_markets", "markets"),
-    ("kit.postings", "dedupe_postings", "de-duplicate"),
-    ("kit.postings", "_salaries", "salaries"),
-    ("kit.titles", "classify_titles", "enrich: titles"),
-    ("kit.roles", "roles_from_text", "enrich: roles from text"),
-    ("kit.postings", "conform", "conform"),
-    ("kit.postings", "content_key", "content key"),
+    ("kit.load.postings", "_adapt_one", "read + adapt"),
+    ("kit.load.postings", "_clean_text", "clean text"),
+    ("kit.load.postings", "assign_markets", "markets"),
+    ("kit.load.postings", "dedupe_postings", "de-duplicate"),
+    ("kit.load.postings", "_salaries", "salaries"),
+    ("kit.prepare.titles", "classify_titles", "enrich: titles"),
+    ("kit.prepare.roles", "roles_from_text", "enrich: roles from text"),
+    ("kit.load.postings", "conform", "conform"),
+    ("kit.load.postings", "content_key", "content key"),
 )
 
 
@@ -51,7 +51,7 @@ def corpus(n: int) -> str:
     folder = OUT_DIR / f"load-{n}"
     path = folder / "postings.csv.gz"
     if not path.exists():
-        from kit.synthetic import write_corpus
+        from kit.sample.synthetic import write_corpus
 
         write_corpus(folder, n_postings=n, seed=SEED)
     return str(path)
@@ -63,7 +63,7 @@ _BASELINE = (
     "emit(seconds=time.perf_counter() - t, rows=len(df))\n"
 )
 _KIT = (
-    "import importlib, time, functools\nimport kit, kit.postings, kit.titles, kit.roles\n"
+    "import importlib, time, functools\nimport kit, kit.load.postings, kit.prepare.titles, kit.prepare.roles\n"
     "steps = {{}}\n"
     "def _timed(mod, name, label):\n"
     "    module = importlib.import_module(mod)\n"

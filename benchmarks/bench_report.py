@@ -35,7 +35,7 @@ NOTEBOOK = ROOT / "notebooks" / "company_report.ipynb"
 
 def _companies(n: int) -> list[str]:
     import kit
-    from kit.companies import company_labels
+    from kit.prepare.companies import company_labels
 
     df = kit.load_postings()
     df = df[df["role"].isin(["pmt", "tpm"]).fillna(False).astype(bool)]

@@ -10,30 +10,29 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from kit.errors import DataError, KitError, SelectionError
-
-__version__ = "0.1.0"
+from kit._version import __version__
+from kit.core.errors import DataError, KitError, SelectionError
 
 # public name -> module that defines it
 _LAZY = {
-    "build_index": "kit.index",
-    "check_claims": "kit.claims",
-    "check_pay_claims": "kit.paystats",
-    "classify_titles": "kit.titles",
-    "distinctive_phrases": "kit.phrases",
-    "explain_role": "kit.roles",
-    "explore": "kit.explorer",
-    "fit": "kit.fit",
-    "load_levels": "kit.levels",
-    "load_lexicon": "kit.lexicon",
-    "load_pay": "kit.pay",
-    "load_postings": "kit.postings",
-    "pay_by_level": "kit.paystats",
-    "phrase_frequency": "kit.phrases",
-    "role_overlap": "kit.overlap",
-    "role_trend": "kit.trend",
-    "select": "kit.selection",
-    "title_variants": "kit.variants",
+    "build_index": "kit.index.phraseindex",
+    "check_claims": "kit.analysis.claims",
+    "check_pay_claims": "kit.analysis.paystats",
+    "classify_titles": "kit.prepare.titles",
+    "distinctive_phrases": "kit.analysis.phrases",
+    "explain_role": "kit.prepare.roles",
+    "explore": "kit.widgets.explorer",
+    "fit": "kit.analysis.storyfit",
+    "load_levels": "kit.prepare.levels",
+    "load_lexicon": "kit.index.lexicon",
+    "load_pay": "kit.load.pay",
+    "load_postings": "kit.load.postings",
+    "pay_by_level": "kit.analysis.paystats",
+    "phrase_frequency": "kit.analysis.phrases",
+    "role_overlap": "kit.analysis.overlap",
+    "role_trend": "kit.analysis.trend",
+    "select": "kit.analysis.selection",
+    "title_variants": "kit.analysis.variants",
 }
 
 __all__ = sorted([*_LAZY, "DataError", "KitError", "SelectionError", "__version__"])
@@ -52,19 +51,19 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for editors and type checkers
-    from kit.claims import check_claims
-    from kit.explorer import explore
-    from kit.fit import fit
-    from kit.index import build_index
-    from kit.levels import load_levels
-    from kit.lexicon import load_lexicon
-    from kit.overlap import role_overlap
-    from kit.pay import load_pay
-    from kit.paystats import check_pay_claims, pay_by_level
-    from kit.phrases import distinctive_phrases, phrase_frequency
-    from kit.postings import load_postings
-    from kit.roles import explain_role
-    from kit.selection import select
-    from kit.titles import classify_titles
-    from kit.trend import role_trend
-    from kit.variants import title_variants
+    from kit.analysis.claims import check_claims
+    from kit.analysis.overlap import role_overlap
+    from kit.analysis.paystats import check_pay_claims, pay_by_level
+    from kit.analysis.phrases import distinctive_phrases, phrase_frequency
+    from kit.analysis.selection import select
+    from kit.analysis.storyfit import fit
+    from kit.analysis.trend import role_trend
+    from kit.analysis.variants import title_variants
+    from kit.index.lexicon import load_lexicon
+    from kit.index.phraseindex import build_index
+    from kit.load.pay import load_pay
+    from kit.load.postings import load_postings
+    from kit.prepare.levels import load_levels
+    from kit.prepare.roles import explain_role
+    from kit.prepare.titles import classify_titles
+    from kit.widgets.explorer import explore

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from kit.errors import KitError
+from kit.core.errors import KitError
 
 
 class _Group(click.Group):
@@ -48,7 +48,7 @@ def cli(debug: bool) -> None:
               help="Read the files as postings or pay tables.")
 def validate(paths: tuple[Path, ...], fmt: str | None, kind: str) -> None:
     """Show how each file is read: format, rows, columns mapped, unparsed values, duplicates."""
-    from kit.validation import validate as run_validate
+    from kit.load.validation import validate as run_validate
 
     for report in run_validate(list(paths), format=fmt, kind=kind):
         click.echo(report.render())
@@ -70,7 +70,7 @@ def generate(n_postings: int, companies: int, seed: int, n_pay: int, prefix: str
 
     The defaults reproduce the bundled sample: kit generate --out datasets --prefix sample_
     """
-    from kit.synthetic import write_corpus
+    from kit.sample.synthetic import write_corpus
 
     paths = write_corpus(out, n_postings=n_postings, n_companies=companies, seed=seed, n_pay=n_pay, prefix=prefix,
                          progress=n_postings > 100_000)
@@ -94,7 +94,7 @@ def generate(n_postings: int, companies: int, seed: int, n_pay: int, prefix: str
 @click.option("--force", is_flag=True, help="Re-run reports whose inputs are unchanged.")
 def report(**options) -> None:
     """Run the report notebook per company or market into self-contained HTML plus an index."""
-    from kit.report import cli_run
+    from kit.report.batch import cli_run
 
     sys.exit(cli_run(**options))
 
@@ -107,7 +107,7 @@ def report(**options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def fit(stories: Path, company: str | None, market: str | None, postings: tuple[Path, ...], as_json: bool) -> None:
     """Which role do my experience stories read like, and what is missing."""
-    from kit.fit import cli_fit
+    from kit.analysis.storyfit import cli_fit
 
     click.echo(cli_fit(stories, company=company, market=market, postings=list(postings) or None, as_json=as_json))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.paths import ROOT
+from kit.core.paths import ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REAL_DIR = ROOT.parent / "shared" / "data" / "real"

@@ -1,13 +1,13 @@
-"""Tests for kit.adapters: each source format's columns -> canonical columns."""
+"""Tests for kit.io.adapters: each source format's columns -> canonical columns."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from kit.adapters import adapt_pay, adapt_postings
-from kit.errors import DataError
-from kit.readers import ParseWarning, read_source
+from kit.core.errors import DataError
+from kit.io.adapters import adapt_pay, adapt_postings
+from kit.io.readers import ParseWarning, read_source
 
 
 def _adapt_postings(fixtures, name, fmt, **kw):

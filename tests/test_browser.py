@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kit import report
-from kit.schema import conform
+from kit.core.schema import conform
+from kit.report import batch as report
 
 pytestmark = pytest.mark.slow
 
@@ -124,8 +124,8 @@ def test_planted_script_in_posting_text_does_not_run(reports, browser):
 @pytest.fixture(scope="module")
 def real_report(tmp_path_factory, reports):
     """The shipped notebook on the bundled sample, for one company (the integration the user sees)."""
-    from kit.paths import SAMPLE_POSTINGS
-    from kit.report import DEFAULT_NOTEBOOK
+    from kit.core.paths import SAMPLE_POSTINGS
+    from kit.report.batch import DEFAULT_NOTEBOOK
 
     if not (DEFAULT_NOTEBOOK.exists() and SAMPLE_POSTINGS.exists()):
         pytest.skip("notebooks/company_report.ipynb or the bundled sample is missing")

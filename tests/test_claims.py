@@ -1,4 +1,4 @@
-"""Tests for kit.claims: domain claims, Newcombe intervals, verdicts."""
+"""Tests for kit.analysis.claims: domain claims, Newcombe intervals, verdicts."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from kit.claims import COLUMNS, check_claims, lexicon_mentions, load_claims, newcombe_interval, wilson_interval
-from kit.errors import DataError
-from kit.schema import conform
+from kit.analysis.claims import COLUMNS, check_claims, lexicon_mentions, load_claims, newcombe_interval, wilson_interval
+from kit.core.errors import DataError
+from kit.core.schema import conform
 
 ROADMAP = "You will own the product roadmap."
 COMMS = "Strong written communication skills."
@@ -132,7 +132,7 @@ def test_missing_role_column_is_a_clear_error():
 
 
 def test_claim_themes_exist_in_the_lexicon():
-    from kit.lexicon import load_lexicon
+    from kit.index.lexicon import load_lexicon
 
     claims, _ = load_claims()
     assert set(claims["theme"]) <= set(load_lexicon()["theme"])

@@ -1,12 +1,12 @@
-"""Tests for kit.companies: company-name keys and the alias table."""
+"""Tests for kit.prepare.companies: company-name keys and the alias table."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from kit.companies import company_key, company_keys, company_labels, load_company_aliases
-from kit.errors import DataError
+from kit.core.errors import DataError
+from kit.prepare.companies import company_key, company_keys, company_labels, load_company_aliases
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
-"""Tests for kit.dedupe: reposts and multi-location copies become one row."""
+"""Tests for kit.prepare.dedupe: reposts and multi-location copies become one row."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from kit.dedupe import dedupe_postings, duplicate_key
+from kit.prepare.dedupe import dedupe_postings, duplicate_key
 
 
 def _frame(rows):

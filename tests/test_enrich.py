@@ -1,12 +1,12 @@
-"""kit.enrich.enrich_postings: fills the derived postings columns and nothing else."""
+"""kit.prepare.enrich.enrich_postings: fills the derived postings columns and nothing else."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from kit.enrich import enrich_postings
-from kit.schema import POSTINGS_COLUMNS, POSTINGS_DERIVED, POSTINGS_RAW, conform
+from kit.core.schema import POSTINGS_COLUMNS, POSTINGS_DERIVED, POSTINGS_RAW, conform
+from kit.prepare.enrich import enrich_postings
 
 TECH = "Deep work on APIs, microservices, distributed systems and system design; computer science degree."
 PROGRAM = "Own schedules, milestones, risks and dependencies; on-time delivery of each release; status reports."

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 import kit
-from kit import explorer
-from kit import index as kit_index
-from kit.paths import ROOT
+from kit import views
+from kit.core.paths import ROOT
+from kit.index import phraseindex as kit_index
+from kit.widgets import explorer
 
 FIXTURE = ROOT / "tests" / "fixtures" / "explorer_postings.csv"
 
@@ -23,7 +24,7 @@ def postings(tmp_path_factory):
 
 
 def test_view_selects_and_states_counts(postings):
-    v = explorer.view(postings, False, company="Alpha Cloud")
+    v = views.view(postings, False, company="Alpha Cloud")
     assert len(v.postings) == 24 and not v.empty
     ov = v.overview().set_index("role")
     assert ov.loc["pmt", "postings"] == 12 and ov.loc["tpm", "name"] == "TPM"
@@ -32,13 +33,13 @@ def test_view_selects_and_states_counts(postings):
 
 
 def test_view_blank_parameters_mean_no_condition(postings):
-    v = explorer.view(postings, False, company="", market="", since="", until="")
+    v = views.view(postings, False, company="", market="", since="", until="")
     assert len(v.postings) == len(postings)
     assert v.label == "all companies and markets"
 
 
 def test_unknown_company_gives_an_empty_view_with_suggestions(postings):
-    v = explorer.view(postings, False, company="Alpha Clowd")
+    v = views.view(postings, False, company="Alpha Clowd")
     assert v.empty and "Alpha Cloud" in v.message
     table = v.table("phrases")
     assert table.empty and "Alpha Cloud" in table.attrs["message"]
@@ -48,7 +49,7 @@ def test_unknown_company_gives_an_empty_view_with_suggestions(postings):
 
 
 def test_one_sided_selection_explains_instead_of_failing(postings):
-    v = explorer.view(postings, False, company="Gamma Labs")
+    v = views.view(postings, False, company="Gamma Labs")
     fig = v.figure("distinctive")
     assert len(fig.data) == 0
     assert "6 PM-T and 0 TPM" in fig.layout.annotations[0].text
@@ -56,19 +57,19 @@ def test_one_sided_selection_explains_instead_of_failing(postings):
 
 
 def test_no_pay_table_is_a_message(postings):
-    v = explorer.view(postings, False)
+    v = views.view(postings, False)
     assert v.table("pay").attrs["message"] == "No pay table loaded."
     assert "No pay table" in v.figure("pay").layout.annotations[0].text
 
 
 def test_story_fit_without_stories_is_a_note(postings):
-    note = explorer.view(postings, False).story_fit("")
-    assert isinstance(note, explorer.Note) and "stories" in note._repr_markdown_()
+    note = views.view(postings, False).story_fit("")
+    assert isinstance(note, views.Note) and "stories" in note._repr_markdown_()
 
 
-@pytest.mark.parametrize("name", sorted(explorer.CHARTS))
+@pytest.mark.parametrize("name", sorted(views.CHARTS))
 def test_every_chart_of_a_two_role_selection_draws(postings, name):
-    v = explorer.view(postings, False, market="SF Bay Area")
+    v = views.view(postings, False, market="SF Bay Area")
     fig = v.figure(name)
     if name == "pay":
         assert len(fig.data) == 0
@@ -125,7 +126,7 @@ def test_explorer_draws_other_tabs_when_shown_and_follows_dates_and_roles(postin
 
 
 def test_load_caches_by_path():
-    first = explorer.load(FIXTURE)
-    assert explorer.load(FIXTURE) is first
+    first = views.load(FIXTURE)
+    assert views.load(FIXTURE) is first
     frame = pd.DataFrame()
-    assert explorer.load(frame) is frame
+    assert views.load(frame) is frame

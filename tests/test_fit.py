@@ -1,4 +1,4 @@
-"""Tests for kit.fit: story reading, phrase matching, scoring, gaps, matches, errors, CLI."""
+"""Tests for kit.analysis.storyfit: story reading, phrase matching, scoring, gaps, matches, errors, CLI."""
 
 from __future__ import annotations
 
@@ -10,11 +10,20 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import kit.fit as kfit
+import kit.analysis.storyfit as kfit
+from kit.analysis.storyfit import (
+    FitResult,
+    fit,
+    highlight,
+    match_story,
+    read_stories,
+    split_stories,
+    stem,
+    theme_weights,
+)
 from kit.cli import cli
-from kit.errors import DataError, KitError
-from kit.fit import FitResult, fit, highlight, match_story, read_stories, split_stories, stem, theme_weights
-from kit.schema import conform
+from kit.core.errors import DataError, KitError
+from kit.core.schema import conform
 
 PMT_SENTENCES = [
     "Own the product roadmap and product strategy.",
@@ -106,7 +115,7 @@ def test_match_story_finds_nothing_in_neutral_text():
 
 
 def test_signal_themes_exist_in_the_lexicon():
-    from kit.lexicon import load_lexicon
+    from kit.index.lexicon import load_lexicon
 
     with open(kfit.SIGNALS_FILE, encoding="utf-8") as fh:
         spec = yaml.safe_load(fh)
@@ -353,7 +362,7 @@ def test_postings_without_roles_is_a_clear_error():
 
 
 def test_small_selection_borrows_weights(postings):
-    pytest.importorskip("kit.selection")
+    pytest.importorskip("kit.analysis.selection")
     small = pd.concat([postings.iloc[:3], postings.iloc[-40:]])
     small.loc[small.index[:3], "company"] = "Tiny Co"
     res = fit([TPM_STORY], small, company="Tiny Co")
@@ -394,15 +403,15 @@ def test_cli_bad_file_is_one_line(cli_postings, tmp_path):
 
 def test_kit_fit_is_callable_after_importing_the_module(postings):
     import kit
-    import kit.fit  # noqa: F401 - rebinds the package attribute to the module
+    import kit.analysis.storyfit  # noqa: F401 - rebinds the package attribute to the module
 
     res = kit.fit([TPM_STORY], postings)
     assert isinstance(res, FitResult) and res.lean == "tpm"
 
 
 def test_selection_without_either_role_is_a_selection_error(postings):
-    pytest.importorskip("kit.selection")
-    from kit.errors import SelectionError
+    pytest.importorskip("kit.analysis.selection")
+    from kit.core.errors import SelectionError
 
     df = postings.copy()
     df.loc[df.index[:5], ["company", "role"]] = ["Other Co", "other"]

@@ -1,4 +1,4 @@
-"""Tests for kit.index: one-pass phrase index, disk cache, and selections reusing the parent index."""
+"""Tests for kit.index.phraseindex: one-pass phrase index, disk cache, and selections reusing the parent index."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 import kit
-from kit import index as kindex
-from kit.errors import DataError
-from kit.index import STATS, build_index, count_ngrams, index_for
-from kit.paths import cache_dir
-from kit.schema import conform
+from kit.core.errors import DataError
+from kit.core.paths import cache_dir
+from kit.core.schema import conform
+from kit.index import phraseindex as kindex
+from kit.index.phraseindex import STATS, build_index, count_ngrams, index_for
 
 
 @pytest.fixture(autouse=True)

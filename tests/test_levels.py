@@ -7,9 +7,9 @@ import warnings
 import pandas as pd
 import pytest
 
-from kit.errors import DataError
-from kit.levels import LEVELS_FILE, assign_ladder, load_levels, normalize_level, unmapped_levels
-from kit.schema import LADDER, LEVELS_COLUMNS, conform
+from kit.core.errors import DataError
+from kit.core.schema import LADDER, LEVELS_COLUMNS, conform
+from kit.prepare.levels import LEVELS_FILE, assign_ladder, load_levels, normalize_level, unmapped_levels
 
 
 def _read_pay(path) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests for kit.lexicon: the role-phrase lexicon and the shared text normalization."""
+"""Tests for kit.index.lexicon: the role-phrase lexicon and the shared text normalization."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kit.errors import DataError
-from kit.lexicon import LEXICON_COLUMNS, SIDES, lexicon_hash, load_lexicon, load_themes, normalize, tokenize
-from kit.paths import DATA_DIR
+from kit.core.errors import DataError
+from kit.core.paths import DATA_DIR
+from kit.index.lexicon import LEXICON_COLUMNS, SIDES, lexicon_hash, load_lexicon, load_themes, normalize, tokenize
 
 THEMES = {
     "pmt": ["strategy", "roadmap", "customers", "requirements", "revenue", "adoption", "prioritization", "launch"],

@@ -1,12 +1,12 @@
-"""Tests for kit.markets: location text -> market and country via kit/data/markets.csv."""
+"""Tests for kit.prepare.markets: location text -> market and country via kit/data/markets.csv."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from kit.errors import DataError
-from kit.markets import assign_markets, load_market_rules, locate
+from kit.core.errors import DataError
+from kit.prepare.markets import assign_markets, load_market_rules, locate
 
 
 @pytest.mark.parametrize(

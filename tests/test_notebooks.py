@@ -9,7 +9,7 @@ import json
 import nbformat
 import pytest
 
-from kit.paths import NOTEBOOKS_DIR, ROOT
+from kit.core.paths import NOTEBOOKS_DIR, ROOT
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
@@ -133,7 +133,7 @@ def test_runs_on_the_bundled_sample(path, tmp_path):
     nb = _execute(path, tmp_path, {})
     _check(nb)
     text = _text(nb)
-    if "view = explorer.view(" in "".join(c.source for c in _code_cells(nb)):
+    if "view = views.view(" in "".join(c.source for c in _code_cells(nb)):
         assert "all companies and markets" in text and "PM-T" in text
 
 

@@ -1,4 +1,4 @@
-"""Tests for kit.overlap.role_overlap."""
+"""Tests for kit.analysis.overlap.role_overlap."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import kit
-from kit.overlap import COLUMNS, MEASURES, MIN_N
-from kit.schema import conform
+from kit.analysis.overlap import COLUMNS, MEASURES, MIN_N
+from kit.core.schema import conform
 
 PMT = "Own the product roadmap and vision, research customer needs and grow revenue with written communication."
 TPM = "Manage schedules, risks and dependencies; deliver on time with stakeholders across engineering teams."

@@ -8,7 +8,7 @@ import tomllib
 import yaml
 
 import kit
-from kit.paths import ROOT
+from kit.core.paths import ROOT
 
 PUBLIC_API = [
     "DataError",

@@ -1,4 +1,4 @@
-"""Tests for kit.pay.load_pay: levels, LCA (three file generations) and kit pay tables."""
+"""Tests for kit.load.pay.load_pay: levels, LCA (three file generations) and kit pay tables."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 import kit
-from kit.errors import DataError
-from kit.paths import SAMPLE_PAY
-from kit.readers import ParseWarning
-from kit.schema import PAY_COLUMNS
+from kit.core.errors import DataError
+from kit.core.paths import SAMPLE_PAY
+from kit.core.schema import PAY_COLUMNS
+from kit.io.readers import ParseWarning
 
 
 def _load(*args, **kwargs) -> tuple[pd.DataFrame, list[warnings.WarningMessage]]:
@@ -100,7 +100,7 @@ def test_default_loads_bundled_sample():
 @pytest.mark.parametrize(("fixture", "n_warnings"), [("pay_levels_codes.csv", 1), ("lca_fy2021.csv", 0)])
 def test_saved_pay_is_read_as_stored_and_equals_the_full_pipeline(fixtures, tmp_path, monkeypatch, fixture,
                                                                   n_warnings):
-    import kit.pay as pay
+    import kit.load.pay as pay
 
     df, _ = _load(fixtures / fixture)
     path = pay.save_pay(df, tmp_path / "pay.parquet")
@@ -121,7 +121,7 @@ def _with_warnings(call) -> tuple[pd.DataFrame, list[str]]:
 
 
 def test_saved_pay_with_edited_rules_runs_the_full_pipeline(fixtures, tmp_path, monkeypatch):
-    import kit.pay as pay
+    import kit.load.pay as pay
 
     rules = tmp_path / "levels.csv"
     rules.write_text("x\n")

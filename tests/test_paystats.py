@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.errors import DataError, KitError, SelectionError
-from kit.paystats import (
+from kit.analysis.paystats import (
     _boot_medians,
     _pooled_ratio,
     check_pay_claims,
@@ -25,7 +24,8 @@ from kit.paystats import (
     pay_from_postings,
     pay_ratio,
 )
-from kit.schema import conform
+from kit.core.errors import DataError, KitError, SelectionError
+from kit.core.schema import conform
 
 
 @pytest.fixture

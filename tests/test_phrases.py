@@ -1,4 +1,4 @@
-"""Tests for kit.phrases: phrase_frequency and distinctive_phrases (Monroe, Colaresi & Quinn 2008)."""
+"""Tests for kit.analysis.phrases: phrase_frequency and distinctive_phrases (Monroe, Colaresi & Quinn 2008)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 import kit
-from kit import index as kindex
-from kit.errors import DataError
-from kit.phrases import DISTINCTIVE_COLUMNS, FREQUENCY_COLUMNS, wilson_interval
-from kit.schema import conform
+from kit.analysis.phrases import DISTINCTIVE_COLUMNS, FREQUENCY_COLUMNS, wilson_interval
+from kit.core.errors import DataError
+from kit.core.schema import conform
+from kit.index import phraseindex as kindex
 
 Z = 0.6894227886807968
 WORKED = pd.DataFrame(

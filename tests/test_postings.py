@@ -1,4 +1,4 @@
-"""Tests for kit.postings.load_postings: the whole read -> ... -> conform pipeline, and its bad-input errors."""
+"""Tests for kit.load.postings.load_postings: the whole read -> ... -> conform pipeline, and its bad-input errors."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pyarrow as pa
 import pytest
 
 import kit
-from kit.errors import DataError
-from kit.paths import SAMPLE_POSTINGS
-from kit.readers import ParseWarning
-from kit.schema import POSTINGS_COLUMNS, content_key
+from kit.core.errors import DataError
+from kit.core.paths import SAMPLE_POSTINGS
+from kit.core.schema import POSTINGS_COLUMNS, content_key
+from kit.io.readers import ParseWarning
 
 GENERIC_MAPPING = {"title": "Job Title", "description": "Text", "company": "Employer", "location": "Where",
                    "posted_date": "Posted On", "posting_id": "Req"}
@@ -173,7 +173,7 @@ def test_content_key_tracks_values_boundaries_and_slices():
 # --- saved tables: the fast path -------------------------------------------------------------------------------------
 def _spy_full_pipeline(monkeypatch) -> list[object]:
     """Record every call of the full pipeline (``read_postings``) that ``load_postings`` makes."""
-    import kit.postings as postings
+    import kit.load.postings as postings
 
     calls: list[object] = []
     real = postings.read_postings
@@ -189,8 +189,8 @@ def _spy_full_pipeline(monkeypatch) -> list[object]:
 def test_saved_table_is_read_as_stored_and_equals_the_full_pipeline(fixtures, tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 
-    from kit.postings import read_postings, save_postings
-    from kit.readers import KIT_PARQUET_KEY
+    from kit.io.readers import KIT_PARQUET_KEY
+    from kit.load.postings import read_postings, save_postings
 
     df, _ = _load([fixtures / "jobspy_postings.csv", fixtures / "linkedin_postings.csv"])
     path = save_postings(df, tmp_path / "sub" / "saved.parquet")
@@ -207,7 +207,7 @@ def test_saved_table_is_read_as_stored_and_equals_the_full_pipeline(fixtures, tm
 
 
 def test_saved_selection_gets_its_own_key(fixtures, tmp_path):
-    from kit.postings import read_postings, save_postings
+    from kit.load.postings import read_postings, save_postings
 
     df, _ = _load(fixtures / "jobspy_postings.csv")
     part = df.iloc[[3, 1]]
@@ -222,7 +222,7 @@ def test_saved_selection_gets_its_own_key(fixtures, tmp_path):
 def test_stale_or_foreign_files_run_the_full_pipeline(fixtures, tmp_path, monkeypatch, change):
     import pyarrow.parquet as pq
 
-    import kit.postings as postings
+    import kit.load.postings as postings
 
     rules = tmp_path / "rules.yaml"
     rules.write_text("a: 1\n")
@@ -234,7 +234,7 @@ def test_stale_or_foreign_files_run_the_full_pipeline(fixtures, tmp_path, monkey
     if change == "rule file edited":
         rules.write_text("a: 2\n")
     elif change == "other kit version":
-        monkeypatch.setattr(kit, "__version__", "0.0.0-other")
+        monkeypatch.setattr(kit._version, "__version__", "0.0.0-other")
     elif change == "plain parquet":  # a user's own kit-format file
         df.to_parquet(path, index=False)
     elif change == "rows edited":  # rewritten with the kit's mark kept, but other text
@@ -260,7 +260,7 @@ def test_stale_or_foreign_files_run_the_full_pipeline(fixtures, tmp_path, monkey
 def test_interrupted_save_keeps_the_old_file(fixtures, tmp_path, monkeypatch):
     import os
 
-    from kit.postings import save_postings
+    from kit.load.postings import save_postings
 
     df, _ = _load(fixtures / "jobspy_postings.csv")
     path = tmp_path / "saved.parquet"

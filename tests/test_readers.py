@@ -1,4 +1,4 @@
-"""Tests for kit.readers: file types, encodings, format detection, value parsing, bad input."""
+"""Tests for kit.io.readers: file types, encodings, format detection, value parsing, bad input."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import hashlib
 import pandas as pd
 import pytest
 
-from kit.errors import DataError
-from kit.readers import ParseWarning, detect_format, read_source, to_date, to_number
+from kit.core.errors import DataError
+from kit.io.readers import ParseWarning, detect_format, read_source, to_date, to_number
 
 
 def test_read_csv_gz_parquet_jsonl_xlsx_agree(fixtures, tmp_path):
@@ -171,7 +171,7 @@ def _adapt(src):
 
 
 def test_adapt_sources_concatenates_with_a_fresh_index(tmp_path):
-    from kit.readers import adapt_sources
+    from kit.io.readers import adapt_sources
 
     df, infos = adapt_sources(["a", "b"], sample=tmp_path / "unused.csv", adapt=_adapt)
     assert df["x"].tolist() == ["a", "a", "b", "b"] and list(df.index) == [0, 1, 2, 3]
@@ -187,14 +187,14 @@ def test_adapt_sources_concatenates_with_a_fresh_index(tmp_path):
 @pytest.mark.parametrize(("source", "message"), [(None, "the bundled sample is missing.*kit generate"),
                                                  ([], "no sources given")])
 def test_adapt_sources_errors(tmp_path, source, message):
-    from kit.readers import adapt_sources
+    from kit.io.readers import adapt_sources
 
     with pytest.raises(DataError, match=message):
         adapt_sources(source, sample=tmp_path / "missing.csv", adapt=_adapt)
 
 
 def test_file_fingerprint_follows_contents(tmp_path):
-    from kit.readers import file_fingerprint
+    from kit.io.readers import file_fingerprint
 
     a, b = tmp_path / "a.yaml", tmp_path / "b.csv"
     a.write_text("x: 1\n")
@@ -207,7 +207,7 @@ def test_file_fingerprint_follows_contents(tmp_path):
 
 
 def test_kit_parquet_is_recognised_only_when_it_matches(tmp_path):
-    from kit.readers import read_kit_parquet, write_kit_parquet
+    from kit.io.readers import read_kit_parquet, write_kit_parquet
 
     rules = tmp_path / "rules.yaml"
     rules.write_text("a: 1\n")
@@ -232,7 +232,11 @@ def test_kit_parquet_is_recognised_only_when_it_matches(tmp_path):
 
 # --- the kit's editable YAML data files: one clear error wherever a broken file is read --------------------------
 def _yaml_loaders():
-    from kit import claims, fit, lexicon, roles, synthetic, titles
+    from kit.analysis import claims
+    from kit.analysis import storyfit as fit
+    from kit.index import lexicon
+    from kit.prepare import roles, titles
+    from kit.sample import synthetic
 
     return {
         "claims": lambda p: claims.load_claims(p),
@@ -259,7 +263,7 @@ def test_broken_data_files_raise_one_clear_data_error(tmp_path, what, text, mess
 
 
 def test_missing_data_file_names_it(tmp_path):
-    from kit.readers import read_yaml
+    from kit.io.readers import read_yaml
 
     with pytest.raises(DataError, match=r"nope.yaml: title rules: cannot read the file .*Restore the file from git"):
         read_yaml(tmp_path / "nope.yaml", what="title rules")

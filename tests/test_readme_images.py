@@ -6,7 +6,8 @@ import struct
 
 import pytest
 
-from kit import charts, readme_images
+from kit import charts
+from kit.report import readme_images
 
 
 def _png_size(path) -> tuple[int, int]:
@@ -16,7 +17,7 @@ def _png_size(path) -> tuple[int, int]:
 
 
 def test_every_image_names_a_known_chart():
-    from kit.explorer import CHARTS
+    from kit.views import CHARTS
 
     assert set(readme_images.IMAGES) and all(chart in CHARTS for chart, *_ in readme_images.IMAGES.values())
 

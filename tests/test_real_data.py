@@ -6,9 +6,9 @@ import warnings
 
 import pytest
 
-from kit.pay import read_pay
-from kit.postings import read_postings
-from kit.readers import ParseWarning, detect_format, read_source
+from kit.io.readers import ParseWarning, detect_format, read_source
+from kit.load.pay import read_pay
+from kit.load.postings import read_postings
 
 pytestmark = pytest.mark.real
 

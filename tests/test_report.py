@@ -18,10 +18,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from kit import htmlexport, report, runner
 from kit.cli import cli
-from kit.errors import KitError, SelectionError
-from kit.schema import conform
+from kit.core.errors import KitError, SelectionError
+from kit.core.schema import conform
+from kit.report import batch as report
+from kit.report import htmlexport, runner
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 INJECTION = 'x"; import os; os.system("touch pwned") #'
@@ -189,7 +190,7 @@ def test_run_result_table_and_exit_code(tmp_path):
 def test_shared_parquet_is_read_back_as_stored_when_the_parent_loaded_it(tmp_path, fixtures, monkeypatch):
     """Files: the kernels' ``kit.load_postings`` skips the pipeline; a caller's DataFrame: it does not."""
     import kit
-    import kit.postings
+    import kit.load.postings
 
     loaded = kit.load_postings(fixtures / "report_postings.csv")
     work = tmp_path / ".work"
@@ -198,8 +199,8 @@ def test_shared_parquet_is_read_back_as_stored_when_the_parent_loaded_it(tmp_pat
     path = report._shared_parquet(loaded, work, "h1", loaded=True)
     assert [p.name for p in work.iterdir()] == ["postings-h1.parquet"]
     calls = []
-    real = kit.postings.read_postings
-    monkeypatch.setattr(kit.postings, "read_postings", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real = kit.load.postings.read_postings
+    monkeypatch.setattr(kit.load.postings, "read_postings", lambda *a, **k: calls.append(a) or real(*a, **k))
     again = kit.load_postings(path)
     assert calls == []
     pd.testing.assert_frame_equal(again, loaded)
@@ -321,7 +322,7 @@ def test_batch_writes_reports_and_reports_the_failure(batch):
 @pytest.mark.slow
 def test_parameters_are_data_not_code(batch):
     out, first, _, _ = batch
-    from kit.paths import NOTEBOOKS_DIR, ROOT
+    from kit.core.paths import NOTEBOOKS_DIR, ROOT
 
     for folder in (out, NOTEBOOKS_DIR, ROOT, FIXTURES, Path.cwd()):
         assert not (folder / "pwned").exists(), folder

@@ -1,13 +1,13 @@
-"""kit.roles: role from the description for generic titles, title/text mismatch, explain_role."""
+"""kit.prepare.roles: role from the description for generic titles, title/text mismatch, explain_role."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from kit.errors import DataError
-from kit.roles import RoleExplanation, explain_role, load_signals, roles_from_text, signal_matches
-from kit.titles import classify_titles
+from kit.core.errors import DataError
+from kit.prepare.roles import RoleExplanation, explain_role, load_signals, roles_from_text, signal_matches
+from kit.prepare.titles import classify_titles
 
 TECH = (
     "You will work on our public APIs and SDKs, review system design and architecture for distributed systems "

@@ -1,11 +1,11 @@
-"""Tests for kit.salary: annualizing stated pay and parsing ranges from text."""
+"""Tests for kit.prepare.salary: annualizing stated pay and parsing ranges from text."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from kit.salary import annualize, interval_factor, parse_salary_text
+from kit.prepare.salary import annualize, interval_factor, parse_salary_text
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for kit.selection: select() on postings and pay tables."""
+"""Tests for kit.analysis.selection: select() on postings and pay tables."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import kit
-from kit.errors import DataError, SelectionError
-from kit.schema import conform
+from kit.core.errors import DataError, SelectionError
+from kit.core.schema import conform
 
 
 @pytest.fixture

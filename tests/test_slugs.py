@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kit.slugs import MAX_READABLE, slugify, target_slug
+from kit.report.slugs import MAX_READABLE, slugify, target_slug
 
 SAFE = re.compile(r"^[a-z0-9][a-z0-9-]*-[0-9a-f]{8}$")
 

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from kit import synthetic
-from kit.errors import KitError
-from kit.paths import SAMPLE_LEVELS, SAMPLE_PAY, SAMPLE_POSTINGS
-from kit.schema import LADDER, LEVELS_COLUMNS, PAY_COLUMNS, POSTINGS_RAW, ROLES
+from kit.core.errors import KitError
+from kit.core.paths import SAMPLE_LEVELS, SAMPLE_PAY, SAMPLE_POSTINGS
+from kit.core.schema import LADDER, LEVELS_COLUMNS, PAY_COLUMNS, POSTINGS_RAW, ROLES
+from kit.sample import synthetic
 
 DESIGN_VARIANTS = {
     "pmt": ["Technical Product Manager", "Product Manager, Technical", "Platform Product Manager",
@@ -95,7 +95,7 @@ def test_bundled_files_equal_the_generator(tmp_path):
     written = synthetic.write_corpus(tmp_path, prefix="sample_", **synthetic.SAMPLE_OPTIONS)
     for new, bundled in zip(written, [SAMPLE_POSTINGS, SAMPLE_PAY, SAMPLE_LEVELS], strict=True):
         assert new.name == bundled.name
-        assert _csv_bytes(new) == _csv_bytes(bundled), f"{bundled} is stale: run `python -m kit.synthetic`"
+        assert _csv_bytes(new) == _csv_bytes(bundled), f"{bundled} is stale: run `python -m kit.sample.synthetic`"
 
 
 def test_sample_counts(sample):
@@ -287,8 +287,8 @@ def test_cli_rejects_negative_counts(tmp_path):
 
 
 def test_loads_through_the_kit_loader():
-    """The sample reads with the loader's "kit" format (skipped until kit.postings exists)."""
-    postings = pytest.importorskip("kit.postings")
+    """The sample reads with the loader's "kit" format (skipped until kit.load.postings exists)."""
+    postings = pytest.importorskip("kit.load.postings")
     df = postings.load_postings(SAMPLE_POSTINGS, format="kit")
     assert len(df) >= 3000
     assert df["market"].notna().mean() > 0.95

@@ -1,11 +1,11 @@
-"""Tests for kit.text: HTML, entities, markdown and whitespace cleaning."""
+"""Tests for kit.prepare.text: HTML, entities, markdown and whitespace cleaning."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from kit.text import clean_series, clean_text
+from kit.prepare.text import clean_series, clean_text
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""kit.titles.classify_titles: role, family, variant, seniority and clean title from raw job titles."""
+"""kit.prepare.titles.classify_titles: role, family, variant, seniority and clean title from raw job titles."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from kit.errors import DataError
-from kit.schema import LADDER, ROLES
-from kit.titles import TITLE_COLUMNS, classify_titles, load_title_rules, normalize_title
+from kit.core.errors import DataError
+from kit.core.schema import LADDER, ROLES
+from kit.prepare.titles import TITLE_COLUMNS, classify_titles, load_title_rules, normalize_title
 
 NA = None
 

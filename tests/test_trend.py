@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kit.schema import conform
-from kit.trend import auto_freq, role_trend
+from kit.analysis.trend import auto_freq, role_trend
+from kit.core.schema import conform
 
 
 def _postings(rows: list[tuple[str, str, str]]) -> pd.DataFrame:

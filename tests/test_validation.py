@@ -1,4 +1,4 @@
-"""Tests for kit.validation and the ``kit validate`` command."""
+"""Tests for kit.load.validation and the ``kit validate`` command."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from kit.cli import cli
-from kit.errors import DataError
-from kit.validation import validate
+from kit.core.errors import DataError
+from kit.load.validation import validate
 
 
 def test_validate_postings_report(fixtures):

@@ -1,4 +1,4 @@
-"""kit.variants.title_variants: role x variant x raw title counts with shares per company."""
+"""kit.analysis.variants.title_variants: role x variant x raw title counts with shares per company."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import kit
-from kit.errors import DataError
-from kit.variants import VARIANT_COLUMNS, title_variants
+from kit.analysis.variants import VARIANT_COLUMNS, title_variants
+from kit.core.errors import DataError
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Analysis layer: selection, statistics and every analysis; tidy DataFrames in, tidy DataFrames out."""

@@ -1,0 +1,279 @@
+"""``load_postings``: read -> adapt -> clean text -> market -> de-duplicate -> salaries -> enrich -> conform.
+
+Every step is vectorized over the whole table or works on distinct values only (texts cleaned once per distinct
+text, locations resolved once per distinct value, duplicates found by hashing, salaries parsed and roles read
+after de-duplication). Timings: ``python -m benchmarks --only load`` (benchmarks/bench_load.py).
+
+Fast path: :func:`save_postings` writes a loaded table as Parquet marked with the kit version and a fingerprint
+of the files the pipeline depends on (:data:`PIPELINE_FILES`: the rule files kit/data/titles.yaml,
+role_signals.yaml, markets.csv and the code that applies them). ``load_postings`` of such a file, while both
+match, reads it as stored (conform + ``attrs["kit_source_key"]``) instead of cleaning, de-duplicating and
+enriching again; the result is the same frame either way. ``kit report`` hands its notebooks such a file.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from functools import partial
+from os import PathLike
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kit.core.errors import DataError
+from kit.core.paths import DATA_DIR, PACKAGE_DIR, SAMPLE_POSTINGS
+from kit.core.schema import conform, content_key
+from kit.io.adapters import adapt_postings
+from kit.io.readers import (
+    POSTINGS_FORMATS,
+    ParseWarning,
+    adapt_sources,
+    detect_format,
+    read_kit_parquet,
+    read_source,
+    source_label,
+    write_kit_parquet,
+)
+from kit.prepare.dedupe import dedupe_postings
+from kit.prepare.markets import assign_markets
+from kit.prepare.salary import annualize, parse_salary_text
+from kit.prepare.text import clean_series
+
+__all__ = ["PIPELINE_FILES", "SourceInfo", "load_postings", "read_postings", "save_postings"]
+
+Source = str | PathLike | pd.DataFrame
+
+#: The files whose contents decide what ``load_postings`` makes of a source: the rule files and the code of
+#: every step. A table saved by :func:`save_postings` is re-used as is only while none of them changed.
+PIPELINE_FILES: tuple[Path, ...] = (
+    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv")),
+    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "io/adapters", "prepare/text",
+                                              "prepare/markets", "prepare/dedupe", "prepare/salary",
+                                              "prepare/enrich", "prepare/titles", "prepare/roles", "core/schema")),
+)
+
+
+@dataclass
+class SourceInfo:
+    """What one source was read as (shown by ``kit validate``)."""
+
+    label: str
+    format: str
+    rows_read: int
+    columns: dict[str, str] = field(default_factory=dict)  # source column -> canonical column
+    rows_dropped: int = 0  # rows without a title
+
+
+@dataclass
+class LoadedPostings:
+    """The loaded table plus what happened on the way."""
+
+    frame: pd.DataFrame
+    sources: list[SourceInfo]
+    rows_before_dedupe: int
+
+
+def load_postings(
+    source: Source | list[Source] | None = None,
+    *,
+    format: str | None = None,  # noqa: A002 - the public keyword the contract names
+    mapping: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Load job postings into the canonical postings table.
+
+    Args:
+        source: A path (CSV, CSV.gz, Parquet, JSON Lines, XLSX), a DataFrame, or a list of them (concatenated,
+            then de-duplicated together). None loads the bundled sample (``datasets/sample_postings.csv.gz``).
+        format: "jobspy", "linkedin", "generic" or "kit"; None detects it from the columns of each source.
+        mapping: Canonical column -> your column name, e.g. ``{"title": "Job Title", "description": "Text"}``,
+            for files in no known format (implies ``format="generic"`` when ``format`` is None).
+
+    Returns:
+        ``conform(df, "postings")``: one row per unique posting, with ``duplicates`` (rows merged) and the extra
+        column ``locations`` (the merged rows' locations joined by "; "). ``attrs["kit_source_key"]`` holds a
+        content hash of the table.
+
+        A Parquet file written by :func:`save_postings` with this kit version and unchanged rule files is read
+        as stored (same result, without re-running the pipeline).
+
+    Raises:
+        DataError: A file is missing, empty, unreadable, in an unknown format, lacks a required column, or no
+            postings are left.
+    """
+    if mapping is None and format in (None, "kit"):
+        saved = read_kit_parquet(source, table="postings", files=PIPELINE_FILES)
+        if saved is not None:
+            df = conform(saved[0], "postings")
+            key = content_key(df)
+            if saved[1].get("kit_source_key") == key:  # the rows are the ones saved (else: full pipeline)
+                df.attrs["kit_source_key"] = key
+                return df
+    return read_postings(source, format=format, mapping=mapping).frame
+
+
+def save_postings(df: pd.DataFrame, path: str | PathLike) -> Path:
+    """Save a postings table (as :func:`load_postings` returned it) for fast re-loading.
+
+    Writes Parquet atomically (temp file + ``os.replace``), recording in the schema metadata the kit version,
+    the table's ``kit_source_key`` (the content hash ``load_postings`` would compute for these rows) and a
+    fingerprint of :data:`PIPELINE_FILES`. ``load_postings(path)`` then reads it as stored while the kit version
+    and those files are unchanged, else runs the full pipeline on it (a plain "kit"-format file). Save tables
+    ``load_postings`` returned, or row selections of them: the fast path returns the saved values, so a frame
+    edited by hand would be re-read with its edits, where the full pipeline would enrich it again.
+
+    Args:
+        df: The postings table (conformed before writing).
+        path: Destination ``.parquet`` file; its folder is created.
+
+    Returns:
+        ``Path(path)``.
+    """
+    out = conform(df, "postings")
+    out.attrs = {}
+    return write_kit_parquet(out, path, table="postings", files=PIPELINE_FILES,
+                             attrs={"kit_source_key": content_key(out)})
+
+
+def read_postings(
+    source: Source | list[Source] | None = None,
+    *,
+    format: str | None = None,  # noqa: A002
+    mapping: dict[str, str] | None = None,
+) -> LoadedPostings:
+    """Like :func:`load_postings` (always the full pipeline), but also return what each source was read as."""
+    df, infos = adapt_sources(source, sample=SAMPLE_POSTINGS, adapt=partial(_adapt_one, format=format,
+                                                                            mapping=mapping))
+    label = infos[0].label if len(infos) == 1 else f"{len(infos)} sources"
+    if len(df) == 0:
+        raise DataError.build("no postings left after dropping rows without a title", path=label,
+                              expected="at least one row with a job title",
+                              fix="check the title column (or the mapping= that names it)")
+    for col in ("company", "location"):
+        if col not in df.columns:
+            df[col] = pd.Series(pd.NA, index=df.index, dtype="string")
+    df = _clean_text(df)
+    df = _remote_from_location(df)
+    markets = assign_markets(df["location"], df["remote"] if "remote" in df.columns else None)
+    if "market" in df.columns:  # a kit table may carry its own markets; fill only the gaps
+        markets["market"] = df["market"].astype("string").fillna(markets["market"])
+        markets["country"] = df["country"].astype("string").fillna(markets["country"])
+    df["market"] = markets["market"]
+    df["country"] = markets["country"]
+    rows_before = len(df)
+    df = dedupe_postings(df)
+    df = _salaries(df)  # row by row, so after de-duplication: merged rows are not parsed for nothing
+    df = _unique_ids(df)
+    from kit.prepare.enrich import enrich_postings
+
+    df = enrich_postings(df)
+    df = df.drop(columns=[c for c in df.columns if c.startswith("_")])
+    df = conform(df, "postings")
+    df.attrs["kit_source_key"] = content_key(df)
+    return LoadedPostings(df, infos, rows_before)
+
+
+def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | None) -> tuple[pd.DataFrame, SourceInfo]:  # noqa: A002
+    label = source_label(src)
+    raw = read_source(src)
+    fmt = format
+    if fmt is None:
+        fmt = "generic" if mapping else detect_format(raw.columns, kind="postings")
+        if fmt is None:
+            other = detect_format(raw.columns, kind="pay")
+            if other is not None:
+                raise DataError.build(f"looks like a pay table ({other} format), not postings", path=label,
+                                      fix="load it with kit.load_pay(...)")
+            fmt = "generic"
+    elif fmt not in POSTINGS_FORMATS:
+        raise DataError.build(f"unknown postings format {fmt!r}", path=label,
+                              expected=f"one of {', '.join(POSTINGS_FORMATS)}",
+                              fix="leave format=None to detect it from the columns")
+    frame, used = adapt_postings(raw, fmt, label=label, mapping=mapping)
+    no_title = frame["title"].isna()
+    dropped = int(no_title.sum())
+    if dropped:
+        warnings.warn(ParseWarning(f"{label}: {dropped} row(s) without a title were skipped",
+                                   source=label, column="title", count=dropped), stacklevel=4)
+        frame = frame[~no_title.to_numpy(dtype=bool)].copy()
+    if "posting_id" not in frame.columns or frame["posting_id"].isna().any():
+        stem = "df" if label == "<DataFrame>" else label.rsplit("/", 1)[-1].split(".", 1)[0]
+        generated = pd.Series([f"{stem}-{i}" for i in range(len(frame))], index=frame.index, dtype="string")
+        frame["posting_id"] = frame["posting_id"].fillna(generated) if "posting_id" in frame.columns else generated
+    return frame, SourceInfo(label, fmt, len(raw), used, dropped)
+
+
+def _clean_text(df: pd.DataFrame) -> pd.DataFrame:
+    original = df["description"].astype("string")
+    cleaned = clean_series(original)
+    changed = (cleaned != original).fillna(False).to_numpy(dtype=bool)
+    raw_col = (
+        df["description_raw"].astype("string")
+        if "description_raw" in df.columns
+        else pd.Series(pd.NA, index=df.index, dtype="string")
+    )
+    # the raw text where cleaning changed it (Arrow if_else: pandas' mask on strings is ~20x slower)
+    picked = pc.if_else(pa.array(changed), _arrow(original), _arrow(raw_col).cast(_arrow(original).type))
+    df["description_raw"] = pd.Series(picked, index=df.index, dtype="string")
+    df["description"] = cleaned
+    df["title"] = clean_series(df["title"]).str.replace("\n", " ", regex=False)
+    if "company" in df.columns:
+        df["company"] = df["company"].astype("string").str.strip().replace("", pd.NA)
+    return df
+
+
+def _arrow(s: pd.Series) -> pa.Array:
+    arr = pa.array(s.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+_REMOTE_WORDS = r"(?i)\b(?:remote|telecommute|work from home|wfh)\b"
+
+
+def _remote_from_location(df: pd.DataFrame) -> pd.DataFrame:
+    """Where the source gives no remote flag but the location says "Remote", the posting is remote."""
+    remote = df["remote"].astype("boolean") if "remote" in df.columns else pd.Series(
+        pd.NA, index=df.index, dtype="boolean")
+    says_remote = df["location"].astype("string").str.contains(_REMOTE_WORDS, regex=True, na=False)
+    df["remote"] = remote.mask(remote.isna() & says_remote.to_numpy(dtype=bool), True)
+    return df
+
+
+def _salaries(df: pd.DataFrame) -> pd.DataFrame:
+    for col in ("salary_min", "salary_max"):
+        if col not in df.columns:
+            df[col] = pd.Series(pd.NA, index=df.index, dtype="Float64")
+    if "salary_currency" not in df.columns:
+        df["salary_currency"] = pd.Series(pd.NA, index=df.index, dtype="string")
+    interval = df["_salary_interval"] if "_salary_interval" in df.columns else None
+    stated = df["salary_min"].notna() | df["salary_max"].notna()
+    basis = df["salary_basis"].astype("string") if "salary_basis" in df.columns else pd.Series(
+        pd.NA, index=df.index, dtype="string")
+    if interval is not None:  # kit tables are annual already; sources with an interval column get annualized
+        df["salary_min"] = annualize(df["salary_min"], interval)
+        df["salary_max"] = annualize(df["salary_max"], interval)
+    basis = basis.mask(stated.to_numpy(dtype=bool) & basis.isna().to_numpy(dtype=bool), "stated")
+    todo = ~stated.to_numpy(dtype=bool)
+    if todo.any():
+        parsed = parse_salary_text(df.loc[todo, "description"])
+        found = parsed["salary_min"].notna().to_numpy(dtype=bool)
+        if found.any():
+            idx = df.index[todo][found]
+            df.loc[idx, "salary_min"] = parsed["salary_min"].to_numpy()[found]
+            df.loc[idx, "salary_max"] = parsed["salary_max"].to_numpy()[found]
+            df.loc[idx, "salary_currency"] = parsed["salary_currency"].to_numpy()[found]
+            basis.loc[idx] = "description"
+    df["salary_basis"] = basis
+    df["salary_currency"] = df["salary_currency"].astype("string").str.upper()
+    return df
+
+
+def _unique_ids(df: pd.DataFrame) -> pd.DataFrame:
+    ids = df["posting_id"].astype("string")
+    dup = ids.duplicated(keep="first")
+    if dup.any():  # the same id in two sources with different text: keep both, make the ids distinct
+        n = ids.groupby(ids).cumcount()
+        df["posting_id"] = ids.mask(dup, ids + "#" + (n + 1).astype("string"))
+    return df

@@ -1,0 +1,1 @@
+"""Prepare layer: text, salaries, markets, de-duplication, titles, roles, levels, company names."""

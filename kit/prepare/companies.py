@@ -1,0 +1,166 @@
+"""Company names: one normalized key per employer, so "Amazon" finds "AMAZON WEB SERVICES, INC.".
+
+:func:`company_key` folds case, accents and punctuation, drops legal suffixes (Inc, LLC, Ltd, Corp,
+Corporation, GmbH, ".com", Services, ...) and then applies the alias table
+``kit/data/company_aliases.csv`` (documented at its top: which names are one employer and why).
+:func:`company_keys` does it for a whole column, normalizing each distinct name once and caching
+the result per table, so a selection on 100k postings takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+import weakref
+from functools import lru_cache
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kit.core.errors import DataError
+from kit.core.paths import DATA_DIR
+
+__all__ = ["COMPANY_ALIASES", "company_key", "company_keys", "company_labels", "load_company_aliases"]
+
+COMPANY_ALIASES = DATA_DIR / "company_aliases.csv"
+
+_DOTCOM = re.compile(r"\.(?:com|net|io|ai|org)\b")
+_DOTS = re.compile(r"(?<=\w)[.'\u2019](?=\w)|(?<=\w)\.(?=\s|$)")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+#: Trailing words dropped from company names (legal forms and generic endings).
+SUFFIXES = frozenset(
+    "inc incorporated llc ltd limited corp corporation co company gmbh plc ag sa bv nv lp llp pllc pc "
+    "holdings holding services technologies na us usa and".split()
+)
+
+
+def _fold(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = _DOTCOM.sub(" ", text)
+    text = _DOTS.sub("", text)
+    words = _NON_ALNUM.sub(" ", text).split()
+    if words and words[0] == "the" and len(words) > 1:
+        words = words[1:]
+    while len(words) > 1 and words[-1] in SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def load_company_aliases(path: str | PathLike | None = None) -> dict[str, str]:
+    """Read the alias table into ``{normalized alias: company key}``.
+
+    Args:
+        path: An alias CSV (default ``kit/data/company_aliases.csv``): columns ``company``,
+            ``alias`` (and an optional ``note``); lines starting with ``#`` are comments.
+
+    Returns:
+        The mapping; every company key also maps to itself.
+
+    Raises:
+        DataError: The file lacks the ``company`` or ``alias`` column.
+    """
+    path = Path(path) if path else COMPANY_ALIASES
+    stat = path.stat()
+    return dict(_aliases(path, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=4)
+def _aliases(path: Path, _mtime: int = 0, _size: int = 0) -> tuple[tuple[str, str], ...]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(line for line in fh if line.strip() and not line.lstrip().startswith("#")))
+    if rows and not {"company", "alias"} <= set(rows[0]):
+        raise DataError.build(
+            "missing columns", path=path, expected="columns company,alias[,note]", fix="fix the header line"
+        )
+    out: dict[str, str] = {}
+    for i, row in enumerate(rows, start=1):
+        key = _fold(row.get("company") or "")
+        alias = _fold(row.get("alias") or "")
+        if not key or not alias:
+            raise DataError.build("empty company or alias", path=path, row=i, expected="both columns filled")
+        out.setdefault(key, key)
+        out[alias] = key
+    return tuple(out.items())
+
+
+@lru_cache(maxsize=65536)
+def company_key(name: str | None) -> str:
+    """The normalized key of a company name ("" for a missing name).
+
+    Examples: ``"Amazon.com Services LLC"``, ``"AMAZON WEB SERVICES, INC."`` and ``"AWS"`` all give
+    ``"amazon"``; ``"Acme Cloud, Inc."`` gives ``"acme cloud"``.
+
+    Args:
+        name: A company name as it appears in data.
+
+    Returns:
+        The company key (lower case, suffixes dropped, aliases applied).
+    """
+    if name is None or name is pd.NA or (isinstance(name, float) and np.isnan(name)):
+        return ""
+    folded = _fold(str(name))
+    return _alias_map().get(folded, folded)
+
+
+@lru_cache(maxsize=1)
+def _alias_map() -> dict[str, str]:
+    return dict(_aliases(COMPANY_ALIASES))
+
+
+_MEMO: dict[int, tuple[weakref.ref, object, int, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _column_token(series: pd.Series) -> object:
+    """An object that stays the same while a column's data is unchanged (its backing array)."""
+    array = series.array
+    return getattr(array, "_ndarray", array)
+
+
+def company_keys(df: pd.DataFrame, column: str = "company") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Factorize a table's company column by company key, once per table.
+
+    Args:
+        df: Any kit table.
+        column: The company column.
+
+    Returns:
+        ``(codes, keys, labels)``: ``codes[i]`` is row i's position in ``keys`` (-1 for a missing
+        name); ``keys`` are the distinct company keys; ``labels`` the most frequent raw name of each.
+        Cached per (table, column) while the column's array is unchanged.
+    """
+    series = df[column]
+    slot = id(df)
+    hit = _MEMO.get(slot)
+    token = _column_token(series)
+    if hit is not None and hit[0]() is df and hit[1] is token and hit[2] == len(df):
+        return hit[3], hit[4], hit[5]
+    raw_codes, raw = pd.factorize(series)
+    raw_keys = np.array([company_key(v) for v in raw], dtype=object)
+    key_codes, keys = pd.factorize(raw_keys)
+    key_codes = np.where(raw_keys == "", -1, key_codes)
+    codes = np.where(raw_codes >= 0, key_codes[np.maximum(raw_codes, 0)], -1) if len(raw) else raw_codes
+    counts = np.bincount(raw_codes[raw_codes >= 0], minlength=len(raw))
+    labels = np.empty(len(keys), dtype=object)
+    best = np.full(len(keys), -1)
+    for i, name in enumerate(raw):
+        k = key_codes[i]
+        if k >= 0 and counts[i] > best[k]:
+            best[k], labels[k] = counts[i], str(name)
+    keys = np.asarray(keys, dtype=object)
+    try:
+        ref = weakref.ref(df, lambda _r, s=slot: _MEMO.pop(s, None))
+        _MEMO[slot] = (ref, token, len(df), codes, keys, labels)
+    except TypeError:
+        pass
+    return codes, keys, labels
+
+
+def company_labels(df: pd.DataFrame, column: str = "company") -> pd.Series:
+    """One display name per row: the most frequent raw spelling of the row's company key (NA if missing)."""
+    codes, _keys, labels = company_keys(df, column)
+    out = np.where(codes >= 0, labels[np.maximum(codes, 0)] if len(labels) else None, None)
+    return pd.Series(out, index=df.index, dtype="string", name=column)

@@ -1,0 +1,492 @@
+"""Role from the description: technical depth for generic titles, title/text mismatch, and ``explain_role``.
+
+The title decides first (:mod:`kit.prepare.titles`). A generic title ("Product Manager" -> ``pm``, "Program
+Manager" -> ``pgm``) whose description shows technical depth becomes ``pmt`` / ``tpm`` with
+``role_basis`` "description". A posting titled as one role whose text reads like the other gets
+``title_text_mismatch`` True. Phrases, weights and thresholds live in ``kit/data/role_signals.yaml``.
+
+Matching: one compiled alternation (a character trie, so the regex engine does not try every phrase at
+every position) run once per DISTINCT lower-cased line (Arrow splits and de-duplicates the lines); the
+per-line phrase counts are summed per description with one sparse matrix product, never with a Python
+loop over the lexicon or the postings.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kit.core.errors import DataError
+from kit.core.paths import DATA_DIR
+
+__all__ = ["SIGNALS_FILE", "RoleExplanation", "explain_role", "load_signals", "roles_from_text", "signal_matches"]
+
+SIGNALS_FILE = DATA_DIR / "role_signals.yaml"
+SIGNALS = ("technical", "product", "program")
+
+_SEP = re.compile(r"[\s\-/]+")
+_TITLE_SIDE = {"pmt": "product", "pm": "product", "tpm": "program", "pgm": "program"}
+_UPGRADE = {"pm": "pmt", "pgm": "tpm"}
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The compiled contents of a role_signals.yaml file (see :func:`load_signals`)."""
+
+    regex: re.Pattern
+    lookup: dict[str, tuple[str, str, float]]  # normalized variant -> (phrase, signal, weight)
+    rules: dict[str, float]
+    phrases: pd.DataFrame  # phrase, signal, weight, variants
+    prefilter: str = ""  # RE2 pattern matching every line that ``regex`` can match in (and a few more)
+
+
+def _norm(text: str) -> str:
+    return _SEP.sub(" ", text.strip().lower())
+
+
+#: Python's ``[\s\-/]`` (str.isspace() characters, hyphen, slash) spelled for RE2, whose ``\s`` is ASCII only
+_RE2_SPACE = (
+    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\-/]+"
+)
+
+
+def _trie_regex(words: list[str], *, space: str = r"[\s\-/]+") -> str:
+    """A regex alternation of ``words`` as a character trie; a space matches ``space`` (runs of space / - / /)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts, optional = [], False
+        for ch in sorted(node):
+            if ch == "":
+                optional = True
+                continue
+            piece = space if ch == " " else re.escape(ch)
+            alts.append(piece + build(node[ch]))
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if optional:
+            body = f"(?:{body})?"
+        return body
+
+    return build(trie)
+
+
+@functools.lru_cache(maxsize=8)
+def load_signals(path: str | Path | None = None) -> Signals:
+    """Load and compile the role signals.
+
+    Args:
+        path: A role_signals.yaml file; the bundled ``kit/data/role_signals.yaml`` by default.
+
+    Returns:
+        The compiled signals (cached per path).
+
+    Raises:
+        DataError: If the file is missing or malformed, or a variant belongs to two phrases.
+    """
+    from kit.io.readers import read_yaml
+
+    path = Path(path) if path is not None else SIGNALS_FILE
+    raw = read_yaml(path, what="role signals")
+    lookup: dict[str, tuple[str, str, float]] = {}
+    rows = []
+    for signal in SIGNALS:
+        items = raw.get(signal)
+        if not isinstance(items, list) or not items:
+            raise DataError.build(
+                f"missing or empty section {signal!r}",
+                path=path,
+                expected="a list of phrases",
+                fix="see the file header",
+            )
+        for item in items:
+            weight = 1.0
+            if isinstance(item, str):
+                phrase, variants = item, []
+            elif isinstance(item, Mapping) and len(item) == 1:
+                phrase, spec = next(iter(item.items()))
+                if isinstance(spec, Mapping):
+                    variants, weight = list(spec.get("variants") or []), float(spec.get("weight", 1.0))
+                else:
+                    variants = list(spec or [])
+            else:
+                raise DataError.build(
+                    f"section {signal!r}: cannot read item {item!r}",
+                    path=path,
+                    expected="a string or a one-key mapping `phrase: [variants]`",
+                )
+            phrase = str(phrase)
+            for variant in [phrase, *map(str, variants)]:
+                key = _norm(variant)
+                if key in lookup and lookup[key][:2] != (phrase, signal):
+                    raise DataError.build(
+                        f"variant {variant!r} belongs to both {lookup[key][1]}/{lookup[key][0]!r} "
+                        f"and {signal}/{phrase!r}",
+                        path=path,
+                        fix="keep it under one phrase",
+                    )
+                lookup[key] = (phrase, signal, weight)
+            rows.append({"phrase": phrase, "signal": signal, "weight": weight, "variants": tuple(variants)})
+    words = sorted(lookup, key=len, reverse=True)
+    regex = re.compile(rf"(?<![a-z0-9])(?:{_trie_regex(words)})(?:e?s)?(?![a-z0-9])")
+    defaults = {
+        "technical_min": 3.0,
+        "lean_min": 4.0,
+        "lean_ratio": 2.0,
+        "confidence_base": 0.6,
+        "confidence_step": 0.08,
+        "confidence_max": 0.95,
+        "generic_no_signal": 0.85,
+        "generic_some_signal": 0.6,
+    }
+    rules = {**defaults, **{k: float(v) for k, v in (raw.get("rules") or {}).items()}}
+    return Signals(regex=regex, lookup=lookup, rules=rules, phrases=pd.DataFrame(rows),
+                   prefilter=_trie_regex(words, space=_RE2_SPACE))
+
+
+def _resolve(match: str, lookup: dict[str, tuple[str, str, float]]) -> tuple[str, str, float] | None:
+    key = _norm(match)
+    hit = lookup.get(key)
+    if hit is None and key.endswith("es"):
+        hit = lookup.get(key[:-2])
+    if hit is None and key.endswith("s"):
+        hit = lookup.get(key[:-1])
+    return hit
+
+
+def _empty_matches(index_dtype: Any) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row": pd.Series(dtype=index_dtype),
+            "phrase": pd.Series(dtype="string"),
+            "signal": pd.Series(dtype="string"),
+            "weight": pd.Series(dtype="float64"),
+            "count": pd.Series(dtype="int64"),
+        }
+    )
+
+
+def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -> pd.DataFrame:
+    """Every signal phrase found in each description.
+
+    Descriptions are cut into lines and each DISTINCT line is scanned once (boilerplate such as
+    benefits and equal-opportunity paragraphs repeats across postings), with one compiled regex.
+
+    Args:
+        descriptions: Description texts (NA allowed); the index is kept as ``row``.
+        signals: Compiled signals; the bundled ones by default.
+
+    Returns:
+        Long frame ``[row, phrase, signal, weight, count]``: one line per description x phrase found.
+    """
+    signals = signals or load_signals()
+    text = descriptions.astype("string").dropna()
+    labels = text.index
+    if len(text) == 0:
+        return _empty_matches(descriptions.index.dtype)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from scipy import sparse
+
+    # lower-case, cut into lines and find the distinct lines in Arrow (C++), not in Python
+    arr = pa.array(text.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    lists = pc.split_pattern(pc.utf8_lower(arr), pattern="\n")
+    n_lines = np.diff(lists.offsets.to_numpy())
+    encoded = pc.dictionary_encode(lists.flatten())
+    line_codes = encoded.indices.to_numpy()
+    distinct = encoded.dictionary
+    findall = signals.regex.findall
+    found = [[] for _ in range(len(distinct))]
+    try:  # RE2 (linear time, C++) picks the lines that contain any phrase at all; Python's re runs on those only
+        maybe = pc.match_substring_regex(distinct, pattern=signals.prefilter).to_numpy(zero_copy_only=False)
+        maybe = maybe.nonzero()[0]
+        texts = distinct.take(pa.array(maybe)).to_pylist()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a phrase RE2 cannot read: scan every line
+        maybe, texts = np.arange(len(distinct)), distinct.to_pylist()
+    for k, line in zip(maybe.tolist(), texts, strict=True):
+        found[k] = findall(line)  # one regex pass per distinct line
+    per_line = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    if per_line.sum() == 0:
+        return _empty_matches(descriptions.index.dtype)
+    match_codes, matched = pd.factorize(pd.Series(list(chain.from_iterable(found)), dtype=object))
+    table = signals.phrases.reset_index(drop=True)
+    pid_of = {(p, sig): k for k, (p, sig) in enumerate(zip(table["phrase"], table["signal"], strict=True))}
+    resolved = [_resolve(m, signals.lookup) for m in matched]  # distinct matched strings only
+    pid = np.array([-1 if r is None else pid_of[(r[0], r[1])] for r in resolved], dtype=np.int64)[match_codes]
+    hit_line = np.repeat(np.arange(len(found)), per_line)
+    ok = pid >= 0
+    # (distinct line x phrase) counts, then (description x distinct line) occurrences @ that = per-description counts
+    per_phrase = sparse.csr_matrix(
+        (np.ones(int(ok.sum()), dtype=np.int64), (hit_line[ok], pid[ok])), shape=(len(found), len(table))
+    )
+    doc_lines = sparse.csr_matrix(
+        (np.ones(len(line_codes), dtype=np.int64), (np.repeat(np.arange(len(n_lines)), n_lines), line_codes)),
+        shape=(len(n_lines), len(found)),
+    )
+    per_doc = (doc_lines @ per_phrase).tocsr()
+    per_doc.eliminate_zeros()
+    per_doc.sort_indices()
+    pos = np.repeat(np.arange(per_doc.shape[0]), np.diff(per_doc.indptr))
+    cols = per_doc.indices
+    out = pd.DataFrame(
+        {
+            "row": labels[pos],
+            "phrase": table["phrase"].to_numpy()[cols],
+            "signal": table["signal"].to_numpy()[cols],
+            "weight": table["weight"].to_numpy(dtype="float64")[cols],
+            "count": per_doc.data.astype("int64"),
+        }
+    )
+    out["phrase"] = out["phrase"].astype("string")
+    out["signal"] = out["signal"].astype("string")
+    return out
+
+
+def _scores(matches: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """Weighted count of distinct phrases per row and signal -> columns technical, product, program."""
+    if matches.empty:
+        table = pd.DataFrame(0.0, index=index, columns=list(SIGNALS))
+    else:
+        table = matches.pivot_table(index="row", columns="signal", values="weight", aggfunc="sum", fill_value=0.0)
+        table = table.reindex(index=index, columns=list(SIGNALS), fill_value=0.0).fillna(0.0)
+    return table.astype("float64")
+
+
+def roles_from_text(
+    classified: pd.DataFrame, descriptions: pd.Series, *, signals: Signals | None = None
+) -> pd.DataFrame:
+    """Refine title-based roles with the description.
+
+    Args:
+        classified: Output of :func:`kit.prepare.titles.classify_titles` (columns ``role``, ``role_confidence``,
+            ``role_basis``), aligned with ``descriptions`` by index.
+        descriptions: Description texts (NA allowed).
+        signals: Compiled signals; the bundled ones by default.
+
+    Returns:
+        A frame on the same index with ``role``, ``role_confidence``, ``role_basis``,
+        ``title_text_mismatch`` (boolean; NA when a product / program title has no description),
+        ``text_lean`` ("product", "program", "mixed", "none"; NA without description) and the scores
+        ``technical_score``, ``product_score``, ``program_score``.
+    """
+    signals = signals or load_signals()
+    rules = signals.rules
+    idx = classified.index
+    desc = descriptions.reindex(idx)
+    title_role = classified["role"].astype("string")
+    has_text = desc.astype("string").str.strip().fillna("").ne("")
+    needs = has_text & title_role.isin(list(_TITLE_SIDE))
+    matches = signal_matches(desc[needs], signals=signals)
+    scores = _scores(matches, idx)
+    tech, prod, prog = scores["technical"], scores["product"], scores["program"]
+
+    role = title_role.copy()
+    conf = classified["role_confidence"].astype("Float64").copy()
+    basis = classified["role_basis"].astype("string").copy()
+    generic = needs & title_role.isin(list(_UPGRADE))
+    upgrade = generic & (tech >= rules["technical_min"])
+    role[upgrade] = title_role[upgrade].map(_UPGRADE)
+    conf[upgrade] = (
+        rules["confidence_base"] + rules["confidence_step"] * (tech[upgrade] - rules["technical_min"])
+    ).clip(upper=rules["confidence_max"])
+    basis[upgrade] = "description"
+    kept = generic & ~upgrade
+    conf[kept & (tech == 0)] = rules["generic_no_signal"]
+    conf[kept & (tech > 0)] = rules["generic_some_signal"]
+
+    lean = pd.Series(pd.NA, index=idx, dtype="string")
+    lean[needs] = "none"
+    lean[needs & ((prod > 0) | (prog > 0))] = "mixed"
+    is_prod = needs & (prod >= rules["lean_min"]) & (prod >= rules["lean_ratio"] * prog)
+    is_prog = needs & (prog >= rules["lean_min"]) & (prog >= rules["lean_ratio"] * prod)
+    lean[is_prod] = "product"
+    lean[is_prog] = "program"
+    side = title_role.map(_TITLE_SIDE)
+    mismatch = pd.Series(False, index=idx, dtype="boolean")
+    mismatch[title_role.isin(list(_TITLE_SIDE)) & ~has_text] = pd.NA
+    mismatch[(side == "product") & is_prog] = True
+    mismatch[(side == "program") & is_prod] = True
+    return pd.DataFrame(
+        {
+            "role": role,
+            "role_confidence": conf,
+            "role_basis": basis,
+            "title_text_mismatch": mismatch,
+            "text_lean": lean,
+            "technical_score": tech,
+            "product_score": prod,
+            "program_score": prog,
+        },
+        index=idx,
+    )
+
+
+_NAMES = {"pmt": "PM-T", "tpm": "TPM", "pm": "Product Manager", "pgm": "Program Manager", "other": "other"}
+
+
+@dataclass
+class RoleExplanation:
+    """Why a posting got its role: the decision, its confidence, and the phrases that drove it.
+
+    Attributes:
+        title: The posting's title.
+        role: Final role (pmt, tpm, pm, pgm, other).
+        confidence: 0-1.
+        basis: "title" or "description".
+        title_role: The role the title alone gives.
+        text_lean: "product", "program", "mixed", "none" or None (no description).
+        mismatch: True when the title is one role and the text reads like the other (None: no text).
+        phrases: Frame ``[phrase, signal, count]`` of the signal phrases found, most frequent first.
+        scores: Weighted distinct-phrase scores per signal (technical, product, program).
+        variant: The title's canonical variant, or None.
+        description: The description text (shown escaped in HTML).
+    """
+
+    title: str | None
+    role: str
+    confidence: float
+    basis: str
+    title_role: str
+    text_lean: str | None
+    mismatch: bool | None
+    phrases: pd.DataFrame
+    scores: dict[str, float] = field(default_factory=dict)
+    variant: str | None = None
+    description: str | None = field(default=None, repr=False)
+
+    def _phrase_lines(self) -> list[str]:
+        lines = []
+        for signal in SIGNALS:
+            sub = self.phrases[self.phrases["signal"] == signal]
+            if len(sub):
+                items = ", ".join(f"{p} ({c})" for p, c in zip(sub["phrase"], sub["count"], strict=True))
+                lines.append(f"  {signal:<9} {self.scores.get(signal, 0.0):>4.1f}  {items}")
+            else:
+                lines.append(f"  {signal:<9} {0.0:>4.1f}  -")
+        return lines
+
+    def __str__(self) -> str:
+        lines = [
+            f"Role: {_NAMES.get(self.role, self.role)} ({self.role}), "
+            f"confidence {self.confidence:.2f}, from the {self.basis}",
+            f"Title: {self.title!r} -> {self.title_role}" + (f" ({self.variant})" if self.variant else ""),
+            f"Text leans: {self.text_lean or 'n/a (no description)'}"
+            + ("; MISMATCH: the title and the text point to different roles" if self.mismatch else ""),
+            "Phrases (signal, score, phrase (count)):",
+            *self._phrase_lines(),
+        ]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(str(s))}</td><td>{esc(str(p))}</td><td>{int(c)}</td></tr>"
+            for p, s, c in zip(self.phrases["phrase"], self.phrases["signal"], self.phrases["count"], strict=True)
+        )
+        flag = " <b style='color:#D55E00'>title/text mismatch</b>" if self.mismatch else ""
+        excerpt = ""
+        if self.description:
+            text = self.description if len(self.description) <= 1500 else self.description[:1500] + " ..."
+            excerpt = (
+                f"<details><summary>description</summary><pre style='white-space:pre-wrap'>{esc(text)}</pre></details>"
+            )
+        return (
+            "<div class='kit-role-explanation'>"
+            f"<p><b>{esc(_NAMES.get(self.role, self.role))}</b> ({esc(self.role)}), confidence "
+            f"{self.confidence:.2f}, from the {esc(self.basis)}{flag}</p>"
+            f"<p>Title: <i>{esc(str(self.title))}</i> &rarr; {esc(self.title_role)}"
+            + (f" ({esc(self.variant)})" if self.variant else "")
+            + f"; text leans: {esc(self.text_lean or 'n/a')}; scores: "
+            + ", ".join(f"{esc(k)} {v:.1f}" for k, v in self.scores.items())
+            + "</p><table><thead><tr><th>signal</th><th>phrase</th><th>count</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>{excerpt}</div>"
+        )
+
+
+def _field(posting: Any, name: str) -> Any:
+    if posting is None:
+        return None
+    if isinstance(posting, pd.Series | Mapping):
+        value = posting.get(name)
+    else:
+        value = getattr(posting, name, None)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return str(value)
+
+
+def explain_role(
+    posting: Mapping | pd.Series | None = None, *, title: str | None = None, description: str | None = None
+) -> RoleExplanation:
+    """Explain the role the kit gives one posting.
+
+    Args:
+        posting: A dict / pandas Series (e.g. ``postings.iloc[0]``) with ``title`` and ``description``.
+        title: The title (overrides ``posting``'s).
+        description: The description (overrides ``posting``'s).
+
+    Returns:
+        A :class:`RoleExplanation`; print it, or display it in a notebook (HTML, text escaped).
+
+    Raises:
+        DataError: If neither a title nor a description is given.
+    """
+    from kit.prepare.titles import classify_titles
+
+    title = title if title is not None else _field(posting, "title")
+    description = description if description is not None else _field(posting, "description")
+    if title is None and description is None:
+        raise DataError.build(
+            "explain_role needs a title or a description",
+            expected="a posting with 'title' / 'description', or title=... / description=...",
+        )
+    classified = classify_titles([title])
+    result = roles_from_text(classified, pd.Series([description], dtype="object")).iloc[0]
+    if description:
+        matches = signal_matches(pd.Series([description]))
+        phrases = (
+            matches[["phrase", "signal", "count"]]
+            .sort_values(["count", "signal", "phrase"], ascending=[False, True, True])
+            .reset_index(drop=True)
+        )
+    else:
+        phrases = pd.DataFrame({"phrase": pd.Series(dtype="string"), "signal": pd.Series(dtype="string"), "count": []})
+    scores = {s: float(result[f"{s}_score"]) for s in SIGNALS}
+    if description:  # scores for every title, not only product / program ones
+        all_scores = _scores(signal_matches(pd.Series([description])), pd.Index([0]))
+        scores = {s: float(all_scores.loc[0, s]) for s in SIGNALS}
+    mismatch = result["title_text_mismatch"]
+    lean = result["text_lean"]
+    if description and pd.isna(lean):
+        lean = "n/a (title is not product / program)"
+    variant = classified.loc[0, "variant"]
+    return RoleExplanation(
+        title=title,
+        role=str(result["role"]),
+        confidence=float(result["role_confidence"]),
+        basis=str(result["role_basis"]),
+        title_role=str(classified.loc[0, "role"]),
+        text_lean=None if pd.isna(lean) else str(lean),
+        mismatch=None if pd.isna(mismatch) else bool(mismatch),
+        phrases=phrases,
+        scores=scores,
+        variant=None if pd.isna(variant) else str(variant),
+        description=description,
+    )

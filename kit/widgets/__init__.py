@@ -1,0 +1,1 @@
+"""Widget layer: the ipywidgets explorer."""
