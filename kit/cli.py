@@ -94,9 +94,16 @@ def generate(n_postings: int, companies: int, seed: int, n_pay: int, prefix: str
 @click.option("--force", is_flag=True, help="Re-run reports whose inputs are unchanged.")
 def report(**options) -> None:
     """Run the report notebook per company or market into self-contained HTML plus an index."""
-    from kit.report.batch import cli_run
+    # the report stack (papermill, nbconvert, jupyter_client) is heavy: imported when the command runs
+    from kit.report.batch import run
+    from kit.report.options import ReportOptions
 
-    sys.exit(cli_run(**options))
+    result = run(ReportOptions(**options, progress=True))
+    click.echo(result.table())
+    done = {s: sum(r.status == s for r in result.reports) for s in ("ok", "skipped", "failed")}
+    click.echo(f"\n{done['ok']} written, {done['skipped']} unchanged (skipped; --force re-runs them), "
+               f"{done['failed']} failed in {result.timings['total']:.1f}s. Index: {result.index}")
+    sys.exit(result.exit_code)
 
 
 @cli.command()
@@ -107,9 +114,22 @@ def report(**options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def fit(stories: Path, company: str | None, market: str | None, postings: tuple[Path, ...], as_json: bool) -> None:
     """Which role do my experience stories read like, and what is missing."""
-    from kit.analysis.storyfit import cli_fit
+    import json
 
-    click.echo(cli_fit(stories, company=company, market=market, postings=list(postings) or None, as_json=as_json))
+    # pandas and the analyses load only for the commands that need them (``kit --help`` stays fast)
+    from kit.analysis.storyfit import fit as fit_stories
+
+    result = fit_stories(stories, _fit_postings(list(postings)), company=company, market=market)
+    click.echo(json.dumps(result.to_dict(), indent=2, default=str) if as_json else str(result))
+
+
+def _fit_postings(paths: list[Path]):
+    """The postings ``kit fit`` weighs against: the files given, or the bundled sample."""
+    from kit.load.postings import load_postings
+
+    if not paths:
+        return load_postings()
+    return load_postings(paths if len(paths) > 1 else paths[0])
 
 
 def main() -> None:

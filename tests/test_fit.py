@@ -376,7 +376,9 @@ def test_small_selection_borrows_weights(postings):
 
 @pytest.fixture
 def cli_postings(monkeypatch, postings):
-    monkeypatch.setattr(kfit, "_load_scope", lambda p, c, m: (postings, postings))
+    import kit.cli
+
+    monkeypatch.setattr(kit.cli, "_fit_postings", lambda paths: postings)
 
 
 def test_cli_text(cli_postings, fixtures):
