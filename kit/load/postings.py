@@ -37,6 +37,7 @@ from kit.io.readers import (
     source_label,
     write_kit_parquet,
 )
+from kit.prepare.companies import display_names
 from kit.prepare.dedupe import dedupe_postings
 from kit.prepare.markets import assign_markets
 from kit.prepare.salary import annualize, parse_salary_text
@@ -49,10 +50,11 @@ Source = str | PathLike | pd.DataFrame
 #: The files whose contents decide what ``load_postings`` makes of a source: the rule files and the code of
 #: every step. A table saved by :func:`save_postings` is re-used as is only while none of them changed.
 PIPELINE_FILES: tuple[Path, ...] = (
-    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv")),
+    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv", "company_aliases.csv")),
     *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "io/adapters", "prepare/text",
                                               "prepare/markets", "prepare/dedupe", "prepare/salary",
-                                              "prepare/enrich", "prepare/titles", "prepare/roles", "core/schema")),
+                                              "prepare/companies", "prepare/enrich", "prepare/titles", "prepare/roles",
+                                              "core/schema")),
 )
 
 
@@ -154,6 +156,7 @@ def read_postings(
     for col in ("company", "location"):
         if col not in df.columns:
             df[col] = pd.Series(pd.NA, index=df.index, dtype="string")
+    df["company"] = display_names(df["company"])  # one company, one name: "Initech, Inc." -> "Initech"
     df = _clean_text(df)
     df = _remote_from_location(df)
     markets = assign_markets(df["location"], df["remote"] if "remote" in df.columns else None)
