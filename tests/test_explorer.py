@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pandas as pd
 import pytest
@@ -130,3 +131,11 @@ def test_load_caches_by_path():
     assert views.load(FIXTURE) is first
     frame = pd.DataFrame()
     assert views.load(frame) is frame
+
+
+def test_explorer_overlap_tab_shows_the_claims_table_for_people(postings):
+    ex = kit.explore(postings, pay=False)
+    ex.tabs.selected_index = list(explorer.TABS).index("Overlap")
+    html = ex.tables["themes"].value
+    assert "Claims checked" in html and 'class="kit-badge"' in html
+    assert not re.search(r">\s*0\.\d{4,}", html)  # shares as percentages, not raw fractions

@@ -27,6 +27,7 @@ from kit.analysis.selection import select
 from kit.analysis.storyfit import fit
 from kit.analysis.trend import auto_freq, role_trend
 from kit.analysis.variants import title_variants
+from kit.charts.tables import PeopleTable, people_table
 from kit.core.errors import KitError, SelectionError
 from kit.load.pay import load_pay
 from kit.load.postings import load_postings
@@ -166,6 +167,24 @@ class View:
                 except KitError as exc:
                     self._cache[name] = _message_frame(str(exc))
         return self._cache[name]
+
+    def show(self, name: str) -> PeopleTable:
+        """A table for people (:mod:`kit.charts.tables`): ``"overview"`` or a key of :data:`TABLES`.
+
+        Args:
+            name: ``"overview"``, or an analysis name ("claims", "pay_claims", ...).
+
+        Returns:
+            A :class:`kit.charts.tables.PeopleTable`: labelled, formatted, no index; when the data cannot
+            answer, an empty one that says why.
+        """
+        if name == "overview":
+            if self.empty:
+                return people_table(_message_frame(self.message or "No postings in this selection."))
+            return people_table(self.overview(), "overview")
+        table = self.table(name)
+        kind = name if name in ("claims", "pay_claims") else None
+        return people_table(table, kind)
 
     def story_fit(self, stories: str | Sequence[str] | None):
         """:func:`kit.fit` of experience stories against this selection's postings, or a note saying why not.
