@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 
@@ -248,8 +249,6 @@ def _verdict(expected: str, low: float, high: float, margin: float, a: str, b: s
 
 @lru_cache(maxsize=4)
 def _read_claims(path: str) -> dict:
-    from kit.io.readers import read_yaml
-
     return read_yaml(path, what="claims")
 
 

@@ -18,11 +18,8 @@ Parquet files the kit writes itself (:func:`write_kit_parquet` / :func:`read_kit
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
-import os
 import re
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable
 from os import PathLike
@@ -32,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from kit.core.errors import DataError
+from kit.core.files import atomic_write, file_fingerprint
 
 __all__ = [
     "PAY_FORMATS",
@@ -403,27 +401,6 @@ def adapt_sources(
 KIT_PARQUET_KEY = b"swimlanes_kit"
 
 
-def file_fingerprint(paths: Iterable[str | PathLike]) -> str:
-    """A 16-hex-digit hash of the names and contents of ``paths`` (a missing file counts as "missing").
-
-    Args:
-        paths: The files whose contents decide a result (rule files, the code that applies them).
-
-    Returns:
-        A digest that changes whenever any of the files changes.
-    """
-    h = hashlib.sha256()
-    for path in paths:
-        path = Path(path)
-        h.update(path.name.encode() + b"\0")
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"<missing>")
-        h.update(b"\0")
-    return h.hexdigest()[:16]
-
-
 def write_kit_parquet(df: pd.DataFrame, path: str | PathLike, *, table: str,
                       files: Iterable[str | PathLike] | None, attrs: dict[str, Any] | None = None) -> Path:
     """Write ``df`` as Parquet atomically (temp file + ``os.replace``), marked as written by this kit.
@@ -444,8 +421,6 @@ def write_kit_parquet(df: pd.DataFrame, path: str | PathLike, *, table: str,
 
     from kit._version import __version__
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     plain = df.copy(deep=False)
     plain.attrs = {}
     arrow = pa.Table.from_pandas(plain, preserve_index=False)
@@ -454,16 +429,7 @@ def write_kit_parquet(df: pd.DataFrame, path: str | PathLike, *, table: str,
                 "attrs": attrs or {}}
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}),
                                                KIT_PARQUET_KEY: json.dumps(mark).encode()})
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        pq.write_table(arrow, tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, write=lambda tmp: pq.write_table(arrow, tmp))
 
 
 def read_kit_parquet(source: object, *, table: str,
@@ -503,39 +469,3 @@ def read_kit_parquet(source: object, *, table: str,
         return None
     df.attrs = {}
     return df, dict(mark.get("attrs") or {})
-
-
-# --- the kit's own YAML data files (lexicon, titles, role signals, claims, story signals, templates) -------------
-def read_yaml(path: str | PathLike, *, what: str) -> dict:
-    """Read one of the kit's editable YAML data files into a mapping.
-
-    Every data file goes through here, so a user who breaks one while editing it gets the same clear
-    error wherever it is read.
-
-    Args:
-        path: The YAML file.
-        what: What the file holds, for the message (e.g. "title rules").
-
-    Returns:
-        The top-level mapping (empty for an empty file).
-
-    Raises:
-        DataError: The file is missing or unreadable, is not valid YAML, or its top level is not a mapping.
-    """
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
-    except OSError as exc:
-        raise DataError.build(f"{what}: cannot read the file ({exc.strerror or exc})", path=path,
-                              fix="restore the file from git, or pass the path of a valid copy") from None
-    except yaml.YAMLError as exc:
-        raise DataError.build(f"{what}: not valid YAML ({exc})", path=path,
-                              fix="fix the YAML syntax (see the file's header), or restore it from git") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise DataError.build(f"{what}: the file holds a {type(data).__name__}, not a mapping", path=path,
-                              expected="top-level keys as in the file shipped in kit/data")
-    return data
