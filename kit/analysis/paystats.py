@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 
 from kit.analysis.stats import MIN_N, boot_medians, percentile_interval, seeded_rng
-from kit.core.errors import DataError, KitError
-from kit.core.schema import LADDER
+from kit.core.errors import KitError
+from kit.core.schema import LADDER, conform, require_columns
 
 __all__ = [
     "FAMILY_FALLBACK_SHARE",
@@ -88,11 +88,9 @@ def _select(pay: pd.DataFrame, company: str | Sequence[str] | None, market: str 
 
 
 def _need(pay: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    for col in columns:
-        if col not in pay.columns:
-            raise DataError.build("missing column", path="<pay table>", column=col,
-                                  expected=f"a pay table with {', '.join(columns)} for {what}",
-                                  fix="load it with kit.load_pay(), or add the column")
+    require_columns(pay.columns, columns, path="<pay table>",
+                    expected=f"a pay table with {', '.join(columns)} for {what}",
+                    fix="load it with kit.load_pay(), or add the column")
 
 
 def _values(series: pd.Series, measure: str) -> pd.Series:
@@ -395,13 +393,9 @@ def pay_from_postings(postings: pd.DataFrame) -> pd.DataFrame:
     Returns:
         ``conform(rows, "pay")``.
     """
-    from kit.core.schema import conform
-
-    for col in ("salary_min", "salary_max", "title"):
-        if col not in postings.columns:
-            raise DataError.build("missing column", path="<postings table>", column=col,
-                                  expected="a postings table with salary_min, salary_max and title",
-                                  fix="load it with kit.load_postings()")
+    require_columns(postings.columns, ("salary_min", "salary_max", "title"), path="<postings table>",
+                    expected="a postings table with salary_min, salary_max and title",
+                    fix="load it with kit.load_postings()")
     lo = pd.to_numeric(postings["salary_min"], errors="coerce").astype("Float64")
     hi = pd.to_numeric(postings["salary_max"], errors="coerce").astype("Float64")
     keep = lo.notna() & hi.notna()

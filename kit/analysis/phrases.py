@@ -41,7 +41,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kit.analysis.stats import MIN_N, wilson_interval
-from kit.core.errors import DataError
+from kit.core.schema import require_columns
 
 __all__ = ["MIN_N", "distinctive_phrases", "phrase_frequency"]
 
@@ -53,15 +53,9 @@ _BACKGROUND_FLOOR = 0.01
 
 
 def _need(df: pd.DataFrame, *columns: str | None) -> None:
-    for col in columns:
-        if col is not None and col not in df.columns:
-            raise DataError.build(
-                "column missing",
-                path="<DataFrame>",
-                column=col,
-                expected=f"a frame with columns {', '.join(repr(c) for c in columns if c)}",
-                fix="load postings with kit.load_postings, or pass by= / text= naming your columns",
-            )
+    require_columns(df.columns, columns, path="<DataFrame>", problem="column missing",
+                    expected=f"a frame with columns {', '.join(repr(c) for c in columns if c)}",
+                    fix="load postings with kit.load_postings, or pass by= / text= naming your columns")
 
 
 def _groups(df: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list]:
