@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 
@@ -99,8 +100,6 @@ def load_signals(path: str | Path | None = None) -> Signals:
     Raises:
         DataError: If the file is missing or malformed, or a variant belongs to two phrases.
     """
-    from kit.io.readers import read_yaml
-
     path = Path(path) if path is not None else SIGNALS_FILE
     raw = read_yaml(path, what="role signals")
     lookup: dict[str, tuple[str, str, float]] = {}

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 from kit.core.schema import LADDER, ROLES
@@ -117,8 +118,6 @@ def load_title_rules(path: str | Path | None = None) -> TitleRules:
         DataError: If the file is missing, not valid YAML, or names an unknown role, family,
             seniority level or variant, or holds an invalid regular expression.
     """
-    from kit.io.readers import read_yaml
-
     path = Path(path) if path is not None else TITLES_FILE
     raw = read_yaml(path, what="title rules")
 

@@ -18,9 +18,9 @@ from functools import lru_cache
 import pandas as pd
 
 from kit.analysis.claims import phrase_variants, theme_lexicon
+from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
-from kit.io.readers import read_yaml
 
 __all__ = ["MAX_GAP", "SIGNALS_FILE", "build_matcher", "highlight", "match_story", "stem"]
 
