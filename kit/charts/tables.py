@@ -33,7 +33,7 @@ from great_tables import html as gt_html
 
 from kit.charts.figures import MIN_N, role_name
 
-__all__ = ["VERDICT_STYLES", "PeopleTable", "fmt_interval", "fmt_money", "fmt_n", "fmt_number", "fmt_pct",
+__all__ = ["VERDICT_STYLES", "Findings", "PeopleTable", "fmt_interval", "fmt_money", "fmt_n", "fmt_number", "fmt_pct",
            "people_table"]
 
 #: Badge colours per verdict (background, text); anything else is grey.
@@ -354,3 +354,44 @@ def people_table(df: pd.DataFrame, kind: str | None = None, *, title: str | None
     if title is not None:
         table.title = title
     return table
+
+
+_FINDING_HEADS = {"scope": "", "difference": "What sets the roles apart", "claim": "The domain claims, checked",
+                  "pay": "Pay", "limit": "What this data cannot say"}
+
+
+@dataclass
+class Findings:
+    """The "what this data says" block: :func:`kit.analysis.findings.key_findings` rendered for people.
+
+    Attributes:
+        frame: The findings frame (``kind``, ``sentence``, values, n, ``verdict``).
+    """
+
+    frame: pd.DataFrame
+
+    def to_html(self) -> str:
+        """The block as HTML: a heading, then the sentences grouped by kind (verdicts as badges)."""
+        parts = ['<div class="kit-findings" style="border-left:4px solid #0072B2;padding:6px 14px;'
+                 'background:#F5F9FC;margin:8px 0 16px 0"><h3 style="margin:6px 0">Key findings</h3>']
+        for kind, head in _FINDING_HEADS.items():
+            rows = self.frame[self.frame["kind"] == kind]
+            if rows.empty:
+                continue
+            if head:
+                parts.append(f'<p style="margin:10px 0 2px 0;font-weight:600">{html.escape(head)}</p>')
+            items = []
+            for r in rows.itertuples(index=False):
+                badge = f" {_badge(r.verdict)}" if isinstance(r.verdict, str) and r.verdict else ""
+                items.append(f"<li>{html.escape(str(r.sentence))}{badge}</li>")
+            tag = "p" if kind == "scope" else "ul"
+            body = "".join(items) if tag == "ul" else html.escape(str(rows.iloc[0]["sentence"]))
+            parts.append(f'<{tag} style="margin:2px 0">{body}</{tag}>')
+        parts.append("</div>")
+        return "".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __str__(self) -> str:
+        return "\n".join(f"- {s}" for s in self.frame["sentence"])
