@@ -43,8 +43,9 @@ SUFFIXES = frozenset(
     "inc incorporated llc ltd limited corp corporation co company gmbh plc ag sa bv nv lp llp pllc pc "
     "holdings holding services technologies na us usa and".split()
 )
-#: Legal forms a display name drops ("Initech, Inc." -> "Initech"); brand words like "Services" stay.
-LEGAL_FORMS = frozenset("inc incorporated llc ltd limited corp corporation gmbh plc ag sa bv nv lp llp pllc pc".split())
+#: Legal forms a display name drops ("Initech, Inc." -> "Initech"); brand words like "Services" stay, and so do
+#: "Corp" / "Corporation", which are often part of how a company is called ("Failing Corp").
+LEGAL_FORMS = frozenset("inc incorporated llc ltd limited gmbh plc ag sa bv nv lp llp pllc pc".split())
 _LEGAL_TAIL = re.compile(r"[\s,]+(?:" + "|".join(sorted(LEGAL_FORMS, key=len, reverse=True)) + r")\.?\s*$",
                          re.IGNORECASE)
 
@@ -176,7 +177,7 @@ def display_names(values: pd.Series) -> pd.Series:
         per = totals.setdefault(key, {})
         per[shown] = per.get(shown, 0) + int(n)
     fixed = _display_map()
-    best = {k: fixed.get(k) or min(per, key=lambda s: (-per[s], s)) for k, per in totals.items()}
+    best = {k: fixed.get(k) or max(per, key=per.__getitem__) for k, per in totals.items()}  # ties: first seen
     mapped = np.array([best[k] if k else str(name) for name, k in zip(raw, keys, strict=True)], dtype=object)
     out = np.where(raw_codes >= 0, mapped[np.maximum(raw_codes, 0)], None)
     return pd.Series(out, index=values.index, dtype="string", name=values.name)
@@ -222,7 +223,7 @@ def company_keys(df: pd.DataFrame, column: str = "company") -> tuple[np.ndarray,
             shown = display_name(str(name))
             per_key[k][shown] = per_key[k].get(shown, 0) + int(counts[i])
     fixed = _display_map()
-    labels = np.array([fixed.get(str(keys[k])) or min(per, key=lambda s: (-per[s], s)) if per else ""
+    labels = np.array([fixed.get(str(keys[k])) or max(per, key=per.__getitem__) if per else ""
                        for k, per in enumerate(per_key)], dtype=object)
     keys = np.asarray(keys, dtype=object)
     try:

@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 import kit
+from kit.analysis.phrases import readable_phrases
 from kit.core.errors import KitError, SelectionError
 from kit.core.files import atomic_write, file_fingerprint
 from kit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR, SAMPLE_PAY, SAMPLE_POSTINGS
@@ -55,9 +56,6 @@ DEFAULT_NOTEBOOK = NOTEBOOKS_DIR / "company_report.ipynb"
 MANIFEST_SUFFIX = ".manifest.json"
 #: The ``role_overlap`` measure the index shows as "overlap" (else the first one).
 OVERLAP_MEASURE = "cosine_lexicon"
-#: Words of the role titles themselves; the index's "most distinctive phrase" skips phrases with them.
-_TITLE_WORDS = frozenset({"product", "products", "program", "programs", "programme", "manager", "managers",
-                          "management", "technical", "pm", "pmt", "tpm", "pms", "tpms"})
 
 
 @dataclass
@@ -182,6 +180,16 @@ def _targets(df: pd.DataFrame, *, companies, markets, all_: bool, min_postings: 
     return [(c, m) for c in (companies or [""]) for m in markets]
 
 
+def _top_phrase(dp: pd.DataFrame, side: str, *, first: bool) -> str | None:
+    """The side's most distinctive multi-word phrase (a single word only when the side has no longer one)."""
+    part = dp[dp["side"] == side]
+    if not first:
+        part = part.iloc[::-1]
+    multi = part[part["phrase"].astype(str).str.contains(" ", regex=False).to_numpy(dtype=bool)]
+    best = multi if len(multi) else part
+    return str(best["phrase"].iloc[0]) if len(best) else None
+
+
 def _key_figures(df: pd.DataFrame, *, company: str, market: str, since: str, until: str) -> dict[str, Any]:
     """Index figures for one target; raises SelectionError when the target selects nothing."""
     sel = _select(df, company=company, market=market, since=since, until=until)
@@ -204,12 +212,9 @@ def _key_figures(df: pd.DataFrame, *, company: str, market: str, since: str, unt
     try:
         if not (figures["n_pmt"] and figures["n_tpm"]):  # "most distinctive" needs both sides
             raise ValueError("needs postings of both roles")
-        dp = kit.distinctive_phrases(sel)
-        telling = ~dp["phrase"].astype(str).map(lambda p: bool(_TITLE_WORDS.intersection(p.lower().split())))
-        dp = dp[telling.to_numpy(dtype=bool)]  # "product" vs "program" says nothing new
-        pmt, tpm = dp[dp["side"] == "pmt"], dp[dp["side"] == "tpm"]
-        figures["top_pmt"] = str(pmt["phrase"].iloc[0]) if len(pmt) else None
-        figures["top_tpm"] = str(tpm["phrase"].iloc[-1]) if len(tpm) else None
+        dp = readable_phrases(kit.distinctive_phrases(sel))  # "product" vs "program" says nothing new
+        figures["top_pmt"] = _top_phrase(dp, "pmt", first=True)
+        figures["top_tpm"] = _top_phrase(dp, "tpm", first=False)
     except Exception as exc:
         notes.append(f"phrases: {exc}")
     if notes:

@@ -23,7 +23,7 @@ from kit.analysis.claims import check_claims
 from kit.analysis.findings import key_findings
 from kit.analysis.overlap import role_overlap
 from kit.analysis.paystats import check_pay_claims, pay_by_level
-from kit.analysis.phrases import distinctive_phrases, phrase_frequency
+from kit.analysis.phrases import distinctive_phrases, phrase_frequency, readable_phrases
 from kit.analysis.selection import select
 from kit.analysis.storyfit import fit
 from kit.analysis.trend import auto_freq, role_trend
@@ -311,7 +311,7 @@ def _phrases(v: View) -> pd.DataFrame:
 
 def _distinctive(v: View) -> pd.DataFrame:
     a, b = v.roles
-    return distinctive_phrases(_pair_rows(v), a, b)
+    return readable_phrases(distinctive_phrases(_pair_rows(v), a, b))  # no title words, no fragments
 
 
 def _variants(v: View) -> pd.DataFrame:
