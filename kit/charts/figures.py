@@ -171,7 +171,8 @@ def _layout(fig: go.Figure, title: str, subtitle: str = "", context: str = "", *
     sub = " · ".join(s for s in (esc(context), subtitle) if s)
     if "<br>" in sub and "margin" not in layout:  # room for a second subtitle line above the legend
         layout["margin"] = dict(t=95 + 18 * sub.count("<br>"))
-    fig.update_layout(template=TEMPLATE, title=dict(text=title, subtitle=dict(text=sub)), **layout)
+    # no fixed width anywhere: figures take their container's width (reports, JupyterLab, the explorer)
+    fig.update_layout(template=TEMPLATE, title=dict(text=title, subtitle=dict(text=sub)), autosize=True, **layout)
     return fig
 
 
@@ -831,6 +832,18 @@ _PERIODS = {"MS": "month", "M": "month", "ME": "month", "QS": "quarter", "Q": "q
             "YS": "year", "Y": "year", "YE": "year", "W": "week"}
 
 
+def period_label(start: pd.Timestamp, period: str) -> str:
+    """How a bin is written on the axis: "2024" (year), "2024 Q2" (quarter), "Mar 2024" (month)."""
+    ts = pd.Timestamp(start)
+    if period == "year":
+        return f"{ts.year}"
+    if period == "quarter":
+        return f"{ts.year} Q{ts.quarter}"
+    if period == "week":
+        return f"{ts:%d %b %Y}"
+    return f"{ts:%b %Y}"
+
+
 def trend_chart(trend: pd.DataFrame, *, series: Iterable[str] | None = None, context: str = "") -> go.Figure:
     """Monthly share of postings per role, and for chosen phrases.
 
@@ -872,9 +885,9 @@ def trend_chart(trend: pd.DataFrame, *, series: Iterable[str] | None = None, con
             name=label, line=dict(color=color, width=2.5 if is_role else 1.8, dash="solid" if is_role else "dot"),
             marker=dict(color=["white" if s else color for s in small], size=size,
                         line=dict(color=color, width=2), symbol="circle"),
-            customdata=[[int(n), int(t), f" ({SMALL_TAG}: small sample)" if s else ""]
-                        for n, t, s in zip(part["n"], part["n_postings"], small, strict=True)],
-            hovertemplate=(f"<b>{label}</b> {period} of %{{x|%b %Y}}<br>%{{y:.1f}}% — %{{customdata[0]}} of "
+            customdata=[[int(n), int(t), f" ({SMALL_TAG}: small sample)" if s else "", period_label(m, period)]
+                        for n, t, s, m in zip(part["n"], part["n_postings"], small, part["month"], strict=True)],
+            hovertemplate=(f"<b>{label}</b> %{{customdata[3]}}<br>%{{y:.1f}}% — %{{customdata[0]}} of "
                            "%{customdata[1]}"
                            " postings%{customdata[2]}<extra></extra>"),
         )
@@ -882,7 +895,11 @@ def trend_chart(trend: pd.DataFrame, *, series: Iterable[str] | None = None, con
     n_all = int(months["n_postings"].sum())
     sub = (f"n={n_all:,} dated postings over {_plural(len(months), period, period + 's')}; hollow markers = "
            f"{period}s with fewer than {MIN_N} postings; dotted lines = phrases")
+    # one tick per bin, written as the bin (never "2023, 2023, 2024" from a month axis over yearly bins)
+    bins = sorted(pd.to_datetime(months["month"]).unique())
+    step = max(1, -(-len(bins) // 16))  # at most ~16 labels
+    ticks = bins[::step]
     return _layout(fig, title, sub, context, xaxis_title=f"{period} posted",
-                   xaxis_tickformat="%Y" if period == "year" else None,
+                   xaxis=dict(tickmode="array", tickvals=ticks, ticktext=[period_label(t, period) for t in ticks]),
                    yaxis_title="share of postings (%)", yaxis_rangemode="tozero", height=460)
 
