@@ -33,8 +33,8 @@ from great_tables import html as gt_html
 
 from kit.charts.figures import MIN_N, role_name
 
-__all__ = ["VERDICT_STYLES", "Findings", "PeopleTable", "fmt_interval", "fmt_money", "fmt_n", "fmt_number", "fmt_pct",
-           "people_table"]
+__all__ = ["REPORT_CSS", "VERDICT_STYLES", "Findings", "PeopleTable", "fmt_interval", "fmt_money", "fmt_n",
+           "fmt_number", "fmt_pct", "people_table"]
 
 #: Badge colours per verdict (background, text); anything else is grey.
 VERDICT_STYLES = {
@@ -108,10 +108,41 @@ def fmt_n(*values: object) -> str:
     return " / ".join(parts) + (" (small)" if small else "")
 
 
+def _slug(text: str) -> str:
+    return "-".join(text.lower().split()) or "none"
+
+
 def _badge(verdict: object) -> str:
     text = "" if _missing(verdict) else str(verdict)
     bg, fg = VERDICT_STYLES.get(text, ("#ECECEC", "#555555"))
-    return f'<span class="kit-badge" style="{_BADGE.format(bg=bg, fg=fg)}">{html.escape(text)}</span>'
+    return (f'<span class="kit-badge kit-badge-{_slug(text)}" style="{_BADGE.format(bg=bg, fg=fg)}">'
+            f"{html.escape(text)}</span>")
+
+
+def _report_css() -> str:
+    """The same look for the offline report, whose sanitizer drops inline styles and ``<style>`` elements."""
+    badge = _BADGE.replace("background:{bg};color:{fg}", "")
+    rules = [f".kit-badge{{{badge};background:#ECECEC;color:#555555}}"]
+    rules += [f".kit-badge-{_slug(v)}{{background:{bg};color:{fg}}}" for v, (bg, fg) in VERDICT_STYLES.items()]
+    rules += [
+        ".gt_table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0 16px 0;"
+        "border-top:2px solid #A8A8A8;border-bottom:2px solid #A8A8A8}",
+        ".gt_table th,.gt_table td{padding:4px 8px;border:none;vertical-align:top}",
+        ".gt_heading,.gt_title,.gt_subtitle{text-align:left !important}",
+        ".gt_title{font-size:15px;font-weight:600;padding-top:6px}",
+        ".gt_subtitle{font-size:12px;color:#555;padding-bottom:6px}",
+        ".gt_col_heading{font-weight:600;border-bottom:2px solid #D3D3D3;vertical-align:bottom}",
+        ".gt_row{border-top:1px solid #E6E6E6}",
+        ".gt_left{text-align:left !important}",
+        ".gt_right{text-align:right !important;font-variant-numeric:tabular-nums}",
+        ".gt_group_heading{font-weight:600;background:#F6F8FA;border-top:1px solid #D3D3D3;text-align:left !important}",
+        ".gt_sourcenote{font-size:12px;color:#555;text-align:left}",
+        ".jp-RenderedHTMLCommon .gt_table tbody tr:nth-child(odd){background:transparent}",
+        ".kit-findings{border-left:4px solid #0072B2;padding:6px 14px;background:#F5F9FC;margin:8px 0 16px 0}",
+        ".kit-findings h3{margin:6px 0}",
+        ".kit-findings .kit-finding-head{margin:10px 0 2px 0;font-weight:600}",
+    ]
+    return "\n".join(rules)
 
 
 @dataclass
@@ -356,6 +387,9 @@ def people_table(df: pd.DataFrame, kind: str | None = None, *, title: str | None
     return table
 
 
+#: CSS for the offline report (``kit.report.htmlexport`` puts it in the page head).
+REPORT_CSS = _report_css()
+
 _FINDING_HEADS = {"scope": "", "difference": "What sets the roles apart", "claim": "The domain claims, checked",
                   "pay": "Pay", "limit": "What this data cannot say"}
 
@@ -379,7 +413,8 @@ class Findings:
             if rows.empty:
                 continue
             if head:
-                parts.append(f'<p style="margin:10px 0 2px 0;font-weight:600">{html.escape(head)}</p>')
+                parts.append(f'<p class="kit-finding-head" style="margin:10px 0 2px 0;font-weight:600">'
+                             f"{html.escape(head)}</p>")
             items = []
             for r in rows.itertuples(index=False):
                 badge = f" {_badge(r.verdict)}" if isinstance(r.verdict, str) and r.verdict else ""
