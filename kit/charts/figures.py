@@ -819,10 +819,13 @@ def pay_by_level_chart(table: pd.DataFrame, *, measure: str | None = None, conte
     if notes:
         sub += "<br>" + "; ".join(notes)
     unit = f" ({esc(currency)})" if currency else ""
+    top = float(pd.to_numeric(df["p75"], errors="coerce").max()) if "p75" in df else float("nan")
+    # headroom for the median labels above the highest bar (a text trace does not widen the axis itself)
+    headroom = dict(autorangeoptions=dict(include=[top * 1.12])) if np.isfinite(top) else {}
     return _layout(fig, title, sub, context, barmode="overlay", bargap=0,
                    xaxis=dict(tickmode="array", tickvals=list(range(len(order))), ticktext=[esc(o) for o in order],
                               range=[-0.6, len(order) - 0.4], title="level (normalized ladder)", showgrid=False),
-                   yaxis_title=f"{measure} pay per year{unit}", yaxis_tickformat=",.0f", height=520)
+                   yaxis=dict(title=f"{measure} pay per year{unit}", tickformat=",.0f", **headroom), height=520)
 
 
 # -- trend ----------------------------------------------------------------------------------------
