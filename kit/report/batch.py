@@ -195,6 +195,8 @@ def _key_figures(df: pd.DataFrame, *, company: str, market: str, since: str, unt
     sel = _select(df, company=company, market=market, since=since, until=until)
     roles = sel["role"].value_counts()
     figures: dict[str, Any] = {"n": len(sel), "n_pmt": int(roles.get("pmt", 0)), "n_tpm": int(roles.get("tpm", 0))}
+    pair = sel[sel["role"].isin(["pmt", "tpm"]).fillna(False).to_numpy(dtype=bool)]
+    figures["markets"] = sorted(str(m) for m in pair["market"].dropna().unique())  # the index's market filter
     notes = []
     try:
         ov = kit.role_overlap(sel)
@@ -435,7 +437,11 @@ def write_index(out: Path) -> Path:
     manifests = [m for p in sorted(Path(out).glob(f"*{MANIFEST_SUFFIX}")) if (m := _read_manifest(p))]
     manifests.sort(key=lambda m: (m.get("status") != "failed", str(m.get("label", "")).casefold()))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(htmlexport.TEMPLATES_DIR), autoescape=True)
+    markets = sorted({str(x) for m in manifests for x in [m.get("market"), *(m.get("figures") or {}).get("markets", [])]
+                      if x})
+    largest = max([int((m.get("figures") or {}).get(k) or 0) for m in manifests for k in ("n_pmt", "n_tpm")] or [0])
     page = env.get_template("index.html.j2").render(
-        reports=manifests, n_failed=sum(m.get("status") == "failed" for m in manifests),
+        reports=manifests, n_failed=sum(m.get("status") == "failed" for m in manifests), markets=markets,
+        largest=max(largest, 1),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), kit_version=kit.__version__)
     return atomic_write(Path(out) / "index.html", page)
