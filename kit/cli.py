@@ -92,6 +92,7 @@ def generate(n_postings: int, companies: int, seed: int, n_pay: int, prefix: str
 @click.option("--since", default=None, help="First posting date, YYYY-MM-DD.")
 @click.option("--until", default=None, help="Last posting date, YYYY-MM-DD.")
 @click.option("--force", is_flag=True, help="Re-run reports whose inputs are unchanged.")
+@click.option("--pdf", is_flag=True, help="Also print each report to PDF (headless Chromium; needs Playwright).")
 def report(**options) -> None:
     """Run the report notebook per company or market into self-contained HTML plus an index."""
     # the report stack (papermill, nbconvert, jupyter_client) is heavy: imported when the command runs
@@ -101,6 +102,9 @@ def report(**options) -> None:
     result = run(ReportOptions(**options, progress=True))
     click.echo(result.table())
     done = {s: sum(r.status == s for r in result.reports) for s in ("ok", "skipped", "failed")}
+    pdfs = [r.pdf for r in result.reports if r.pdf]
+    if pdfs:
+        click.echo(f"{len(pdfs)} PDF(s): " + ", ".join(str(p) for p in pdfs))
     click.echo(f"\n{done['ok']} written, {done['skipped']} unchanged (skipped; --force re-runs them), "
                f"{done['failed']} failed in {result.timings['total']:.1f}s. Index: {result.index}")
     sys.exit(result.exit_code)

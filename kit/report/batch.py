@@ -45,6 +45,7 @@ from kit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR, SA
 from kit.prepare.companies import company_key, company_labels
 from kit.report import htmlexport
 from kit.report.options import ReportOptions
+from kit.report.pdf import write_pdfs
 from kit.report.runner import WorkerPool, clip
 from kit.report.slugs import target_slug
 
@@ -74,6 +75,7 @@ class ReportResult:
         figures: Key figures for the index: ``n``, ``n_pmt``, ``n_tpm``, ``overlap``,
             ``overlap_measure``, ``top_pmt``, ``top_tpm``.
         timings: Seconds spent per step in the worker (``reset``, ``execute``, ``export``).
+        pdf: The PDF copy (``pdf`` option), or None.
     """
 
     company: str
@@ -86,6 +88,7 @@ class ReportResult:
     error: str | None = None
     figures: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    pdf: Path | None = None
 
     @property
     def label(self) -> str:
@@ -266,7 +269,7 @@ def run(options: ReportOptions | None = None, **overrides: Any) -> RunResult:
 
     Args:
         options: What to run (:class:`kit.report.options.ReportOptions`: companies, markets, postings,
-            pay, notebook, out, jobs, since, until, force, progress); None for the defaults.
+            pay, notebook, out, jobs, since, until, force, pdf, progress); None for the defaults.
         **overrides: Option fields given as keywords (``run(companies=["Acme"], out=...)``).
 
     Returns:
@@ -302,6 +305,13 @@ def run(options: ReportOptions | None = None, **overrides: Any) -> RunResult:
     finally:
         pool.close()
     index = write_index(out)
+    if opts.pdf:
+        t_pdf = time.perf_counter()
+        _say(opts.progress, "printing PDFs with headless Chromium ...")
+        done = [r for r in results if r.status in ("ok", "skipped") and r.html and r.html.exists()]
+        for r, pdf in zip(done, write_pdfs([r.html for r in done]), strict=True):
+            r.pdf = pdf
+        timings["pdf"] = time.perf_counter() - t_pdf
     timings["total"] = time.perf_counter() - t0
     last = {"timings": timings, "jobs": jobs, "reports": [
         {"label": r.label, "slug": r.slug, "status": r.status, "seconds": r.seconds, "timings": r.timings}

@@ -34,6 +34,7 @@ class ReportOptions:
         since: First posting date (YYYY-MM-DD), or None.
         until: Last posting date (YYYY-MM-DD), or None.
         force: Re-run reports whose inputs are unchanged.
+        pdf: Also print each report to PDF with headless Chromium (:mod:`kit.report.pdf`).
         progress: Show progress on stderr.
     """
 
@@ -49,6 +50,7 @@ class ReportOptions:
     since: str | None = None
     until: str | None = None
     force: bool = False
+    pdf: bool = False
     progress: bool = True
 
     def __post_init__(self) -> None:
