@@ -14,7 +14,7 @@ import pandas as pd
 from kit.analysis.claims import lexicon_mentions, theme_lexicon
 from kit.analysis.selection import select
 from kit.analysis.storyfit.matching import build_matcher
-from kit.analysis.storyfit.result import FitResult, pct
+from kit.analysis.storyfit.result import ROLE_NAMES, FitResult, pct
 from kit.analysis.storyfit.stories import check_english, read_stories
 from kit.analysis.storyfit.weights import theme_weights
 from kit.core.errors import DataError, KitError, SelectionError
@@ -102,8 +102,18 @@ def _overall(stories_df: pd.DataFrame) -> pd.DataFrame:
         s = stories_df[stories_df["lean"] == role].sort_values("score", ascending=role == "tpm")
         return ", ".join(str(i) for i in s["story_id"])
 
+    n = len(stories_df)
+    counts = {r: int((stories_df["lean"] == r).sum()) for r in ("pmt", "tpm", "shared")}
+    if not total:
+        headline = f"No role signal: none of your {n} stories uses wording that separates the roles"
+    elif lean == "shared":
+        headline = (f"Reads as shared ground: {text_label} of the evidence, under the {LEAN_SHARE:.0%} needed to "
+                    f"call a role ({counts['tpm']} of {n} stories lean TPM, {counts['pmt']} PM-T)")
+    else:
+        headline = (f"Reads as {ROLE_NAMES[lean]}: {counts[lean]} of {n} stories lean {ROLE_NAMES[lean]} "
+                    f"({text_label} of the evidence)")
     overall = pd.DataFrame([{
-        "lean": lean, "label": text_label, "pmt_share": pmt_share if total else np.nan,
+        "lean": lean, "label": text_label, "headline": headline, "pmt_share": pmt_share if total else np.nan,
         "tpm_share": 1 - pmt_share if total else np.nan, "pmt_evidence": P, "tpm_evidence": T,
         "n_stories": len(stories_df), "n_pmt": int((stories_df["lean"] == "pmt").sum()),
         "n_tpm": int((stories_df["lean"] == "tpm").sum()), "n_shared": int((stories_df["lean"] == "shared").sum()),

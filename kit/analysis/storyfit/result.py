@@ -26,7 +26,8 @@ class FitResult:
 
     Attributes:
         stories: ``story_id, text, lean, score, pmt_evidence, tpm_evidence, phrases, themes``.
-        overall: One row: ``lean, label, pmt_share, tpm_share, pmt_evidence, tpm_evidence,
+        overall: One row: ``lean, label, headline`` (the plain answer, e.g. "Reads as TPM: 4 of 5 stories
+            lean TPM (70% TPM of the evidence)"), ``pmt_share, tpm_share, pmt_evidence, tpm_evidence,
             n_stories, n_pmt, n_tpm, n_shared, pulling_pmt, pulling_tpm``.
         gaps: ``role, theme, theme_label, share, n_postings, weight, distinctive, phrases``.
         matches: ``role, rank, posting_id, company, title, score, shared_themes, why``.
@@ -65,8 +66,8 @@ class FitResult:
             f"Story fit: {len(self.stories)} stories against {where} "
             f"({sc['n_pmt']} PM-T and {sc['n_tpm']} TPM postings)",
             "",
-            f"Overall: {o['label']}  (lean: {ROLE_NAMES[o['lean']]}; {o['n_tpm']} stories read TPM, "
-            f"{o['n_pmt']} PM-T, {o['n_shared']} shared ground)",
+            f"Overall: {o['headline']}",
+            f"  ({o['n_tpm']} stories read TPM, {o['n_pmt']} PM-T, {o['n_shared']} shared ground)",
         ]
         if o["pulling_pmt"]:
             lines.append(f"  pulling PM-T: stories {o['pulling_pmt']}")
@@ -131,14 +132,26 @@ class FitResult:
         head = "<tr><th>#</th><th>lean</th><th>score</th><th>story</th><th>driven by</th></tr>"
         return f"<table class='kit-fit-stories'>{head}{''.join(rows)}</table>"
 
+    def gaps_html(self) -> str:
+        """The gaps of the overall lean as a readable table: theme name, share with n, the phrases to add."""
+        gaps = self.gaps_for()
+        if gaps.empty:
+            return "<p>None: your stories cover every theme most of these postings mention.</p>"
+        rows = "".join(
+            f"<tr><td>{html.escape(ROLE_NAMES.get(r.role, r.role))}</td><td>{html.escape(str(r.theme_label))}</td>"
+            f"<td style='text-align:right'>{pct(r.share)} of {int(r.n_postings)}</td>"
+            f"<td>{'yes' if r.distinctive else ''}</td><td>{html.escape(str(r.phrases))}</td></tr>"
+            for r in gaps.itertuples(index=False))
+        head = ("<tr><th>Role</th><th>Theme</th><th>Postings mentioning it</th><th>Distinctive of the role</th>"
+                "<th>Phrases to add</th></tr>")
+        return f"<table class='kit-fit-gaps'>{head}{rows}</table>"
+
     def _repr_html_(self) -> str:
         o = self.overall.iloc[0]
-        gaps = self.gaps_for().drop(columns=["weight"])
         notes = "".join(f"<p><em>Note: {html.escape(n)}</em></p>" for n in self.notes)
         return (
-            f"<h4>Overall: {html.escape(str(o['label']))} "
-            f"(lean {html.escape(ROLE_NAMES[o['lean']])})</h4>"
-            f"{self.stories_html()}<h4>Gaps</h4>{gaps.to_html(index=False, escape=True)}"
+            f"<h4>Overall: {html.escape(str(o['headline']))}</h4>"
+            f"{self.stories_html()}<h4>Gaps: common in these postings, not in your stories</h4>{self.gaps_html()}"
             f"<h4>Best-matching postings</h4>{self.matches.to_html(index=False, escape=True)}{notes}"
         )
 
