@@ -273,7 +273,7 @@ def test_empty_figure_escapes_message():
 
 
 @pytest.mark.parametrize(("code", "name", "color"), [("pmt", "PM-T", PMT), ("tpm", "TPM", TPM),
-                                                      ("pm", "PM (generic)", "#56B4E9"),
+                                                      ("pm", "PM (generic)", "#CC79A7"),  # issue 12.4: its own colour
                                                       ("pgm", "Program Mgr (generic)", "#D55E00"),
                                                       ("<x>", "&lt;x&gt;", "#999999")])
 def test_role_names_and_colours(code, name, color):

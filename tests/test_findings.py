@@ -57,4 +57,4 @@ def test_findings_render_escaped_with_badges():
     frame = key_findings(counts={"pmt": 30, "tpm": 30}, claims=claims().assign(claim="<b>x</b> claim"))
     html = Findings(frame).to_html()
     assert "Key findings" in html and "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
-    assert 'class="kit-badge"' in html
+    assert 'class="kit-badge kit-badge-' in html

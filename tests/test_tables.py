@@ -53,7 +53,7 @@ def test_claims_table_is_for_people():
     assert "PM-T" in row["Why"] and "pmt" not in row["Why"]
     html = table.to_html()
     assert "<th" in html and ">0<" not in html  # no index column
-    assert 'class="kit-badge"' in html and ">supported</span>" in html
+    assert 'class="kit-badge kit-badge-' in html and ">supported</span>" in html
     assert "&lt;shared&gt;" in html and "<shared>" not in html  # data text is escaped
     assert html.count(LONG_CLAIM) == 1  # the claim heads its group once
     assert all(len(f.split(".")[1]) <= 3 for f in _floats(re.sub(r"<style.*?</style>", "", html, flags=re.S)))

@@ -4,7 +4,8 @@ Every function takes the tidy table an analysis returns (see ARCHITECTURE.md, "A
 and returns a figure; none shows or writes it. Conventions shared by all charts:
 
 * one registered template, ``"swimlanes"`` (fonts, margins, Okabe-Ito colour-blind-safe palette);
-* PM-T is always blue ``#0072B2``, TPM orange ``#E69F00``, shared green ``#009E73``, other grey;
+* PM-T is always blue ``#0072B2``, TPM orange ``#E69F00``, shared green ``#009E73``, generic PM purple
+  ``#CC79A7``, generic program manager vermillion ``#D55E00``, other grey;
 * every title says what is measured, and a subtitle gives the sample sizes (n);
 * groups with fewer than :data:`MIN_N` postings (or pay observations) are *marked* — lighter,
   hatched, and labelled ``n<20`` — never hidden;
@@ -59,7 +60,7 @@ COLORS = {
     "pmt": "#0072B2",
     "tpm": "#E69F00",
     "shared": "#009E73",
-    "pm": "#56B4E9",
+    "pm": "#CC79A7",  # not a lighter blue: PM-T vs generic PM must not read as one role
     "pgm": "#D55E00",
     "other": "#999999",
     "product": "#0072B2",
@@ -867,14 +868,16 @@ def trend_chart(trend: pd.DataFrame, *, series: Iterable[str] | None = None, con
     df = trend.copy()
     if "kind" not in df:
         df["kind"] = ["role" if s in NAMES else "phrase" for s in df["series"]]
-    if series is None:
-        keep = [s for s in ("pmt", "tpm") if s in set(df["series"])]
+    if series is None:  # the two roles compared (``attrs["roles"]``, set by the view), else PM-T and TPM
+        pair = tuple(trend.attrs.get("roles") or ("pmt", "tpm"))
+        keep = [s for s in pair if s in set(df["series"])]
         keep += list(dict.fromkeys(df.loc[df["kind"] == "phrase", "series"]))
     else:
         keep = list(series)
     fig = go.Figure()
     size = 8 if df["month"].nunique() <= 24 else 5
-    extra = iter(("#CC79A7", "#D55E00", "#000000", "#009E73", "#56B4E9", "#F0E442") * 4)
+    taken = {role_color(k) for k in keep if k in NAMES}  # phrase lines never borrow a drawn role's colour
+    extra = iter([c for c in ("#CC79A7", "#D55E00", "#000000", "#009E73", "#56B4E9", "#F0E442") if c not in taken] * 4)
     for name in keep:
         part = df[df["series"] == name].sort_values("month")
         if part.empty:

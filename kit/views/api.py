@@ -356,7 +356,9 @@ def _trend(v: View) -> pd.DataFrame:
         if a in wide and b in wide:
             diff = (wide[a] - wide[b]).dropna().sort_values()
             phrases = list(dict.fromkeys([str(diff.index[-1]), str(diff.index[0])])) if len(diff) else []
-    return role_trend(v.postings, phrases=phrases, freq=auto_freq(v.postings, min_per_period=charts.MIN_N))
+    out = role_trend(v.postings, phrases=phrases, freq=auto_freq(v.postings, min_per_period=charts.MIN_N))
+    out.attrs["roles"] = tuple(v.roles)  # Role A / Role B drive the chart's lines
+    return out
 
 
 #: name -> function(View) -> analysis table.
