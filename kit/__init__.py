@@ -23,6 +23,7 @@ _LAZY = {
     "distinctive_phrases": "kit.phrases",
     "explain_role": "kit.roles",
     "explore": "kit.explorer",
+    "fetch_postings": "kit.fetch.run",
     "fit": "kit.fit",
     "load_levels": "kit.levels",
     "load_lexicon": "kit.lexicon",
@@ -54,6 +55,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for editors and type checkers
     from kit.claims import check_claims
     from kit.explorer import explore
+    from kit.fetch.run import fetch_postings
     from kit.fit import fit
     from kit.index import build_index
     from kit.levels import load_levels

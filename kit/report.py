@@ -143,6 +143,11 @@ def _file_hash(paths: list[Path]) -> str:
     h = hashlib.sha256()
     for path in paths:
         h.update(Path(path).name.encode() + b"\0")
+        if Path(path).is_dir():  # a posting store (kit fetch): its partitions
+            from kit.io.store import store_fingerprint
+
+            h.update(store_fingerprint(path).encode())
+            continue
         with open(path, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
