@@ -15,6 +15,7 @@ import os
 import re
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -23,7 +24,6 @@ from kit.cli import cli
 from kit.errors import DataError
 from kit.fetch.client import HttpClient
 from kit.fetch.run import fetch_boards
-from kit.io import store as store_mod
 from kit.io.store import PostingStore, is_store, merge_history, read_store
 
 BOARD = "greenhouse:northwindcloud"
@@ -65,7 +65,8 @@ def test_history_across_fetches_close_change_new_reopen(server, fixtures, client
     assert [(r.fetched, r.new, r.changed, r.closed) for r in run2.results] == [(4, 1, 1, 1)]
     table = read_store(store).set_index("posting_id")
     gone, changed, fresh = (f"{BOARD}:{i}" for i in (4001003, 4001001, 4001005))
-    assert table.loc[gone, "closed_at"] == T[1].tz_convert(None) and table.loc[gone, "last_seen"] == T[0].tz_convert(None)
+    assert table.loc[gone, "closed_at"] == T[1].tz_convert(None)
+    assert table.loc[gone, "last_seen"] == T[0].tz_convert(None)
     assert table.loc[changed, "first_seen"] == T[0].tz_convert(None)
     assert table.loc[changed, "last_seen"] == T[1].tz_convert(None)
     assert "seven engineering teams" in table.loc[changed, "description"]  # the latest text, one row
@@ -132,8 +133,7 @@ def test_interrupted_partition_write_keeps_the_old_partition(server, fixtures, c
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store_mod.pq if hasattr(store_mod, "pq") else __import__("pyarrow.parquet").parquet,
-                        "write_table", boom)
+    monkeypatch.setattr(pq, "write_table", boom)  # the partition write is interrupted half-way
     with pytest.raises(KeyboardInterrupt):
         _fetch(server, fixtures, 2, store, client, clock)
     assert part.read_bytes() == old
