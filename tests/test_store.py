@@ -217,3 +217,41 @@ def test_cli_fetch_then_report_on_the_store(server, fixtures, tmp_path):
     index = json.dumps((out / "index.html").read_text(encoding="utf-8"))
     assert "Northwind Cloud" in index
     assert os.path.exists(out / "index.html") and list(itertools.islice(out.glob("*.ipynb"), 1))
+
+
+def test_open_by_fetch_counts_open_postings_per_role_and_fetch(server, fixtures, client, tmp_path):
+    from kit import charts, history
+
+    store, clock = tmp_path / "s", iter(T)
+    for n in (1, 2):
+        _fetch(server, fixtures, n, store, client, clock)
+    opened = history.open_by_fetch(kit.load_postings(store))
+    counts = {role: opened[opened["role"] == role]["n_open"].tolist() for role in ("tpm", "pm", "pmt")}
+    assert counts == {"tpm": [1, 2], "pm": [1, 0], "pmt": [1, 1]}  # a TPM added at fetch 2, the PM closed
+    _fetch(server, fixtures, 3, store, client, clock)
+    opened = history.open_by_fetch(kit.load_postings(store))
+    # the PM is reopened at fetch 3; the store keeps one closed_at, so its gap is not remembered
+    assert opened[opened["role"] == "pm"]["n_open"].tolist() == [1, 1, 1]
+    fig = charts.open_postings_chart(opened)
+    assert {t.name for t in fig.data} >= {"TPM", "PM-T"} and fig.layout.title.text.startswith("Open postings")
+    assert history.open_by_fetch(kit.load_postings(fixtures / "generic_postings.csv")).empty
+    assert not charts.open_postings_chart(history.open_by_fetch(pd.DataFrame())).data
+
+
+@pytest.mark.slow
+def test_fetch_notebook_charts_a_store_built_from_fixtures(server, fixtures, client, tmp_path):
+    import nbformat
+    import papermill as pm
+
+    from kit.paths import NOTEBOOKS_DIR
+
+    store, clock = tmp_path / "s", iter(T)
+    for n in (1, 2):
+        _fetch(server, fixtures, n, store, client, clock)
+    out = tmp_path / "06.ipynb"
+    pm.execute_notebook(str(NOTEBOOKS_DIR / "06_fetch.ipynb"), str(out), parameters={"store": str(store)},
+                        kernel_name="python3", cwd=str(tmp_path), progress_bar=False)
+    outputs = [o for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = json.dumps([o.get("data", {}) for o in outputs])
+    assert "Northwind Cloud" in text and "Open postings per role" in text and "TPM" in text
