@@ -1,0 +1,1 @@
+"""Preparing postings: text sections, titles, roles (the flat modules move here over time)."""
