@@ -32,6 +32,9 @@ _LAZY = {
     "phrase_frequency": "kit.phrases",
     "role_overlap": "kit.overlap",
     "role_trend": "kit.trend",
+    "role_text": "kit.prepare.sections",
+    "section_text": "kit.prepare.sections",
+    "sections": "kit.prepare.sections",
     "select": "kit.selection",
     "title_variants": "kit.variants",
 }
@@ -63,6 +66,7 @@ if TYPE_CHECKING:  # for editors and type checkers
     from kit.paystats import check_pay_claims, pay_by_level
     from kit.phrases import distinctive_phrases, phrase_frequency
     from kit.postings import load_postings
+    from kit.prepare.sections import role_text, section_text, sections
     from kit.roles import explain_role
     from kit.selection import select
     from kit.titles import classify_titles

@@ -27,7 +27,9 @@ import pandas as pd
 
 from kit.errors import DataError
 
-__all__ = ["SIGNALS_FILE", "RoleExplanation", "explain_role", "load_signals", "roles_from_text", "signal_matches"]
+__all__ = [
+    "SIGNALS_FILE", "RoleExplanation", "explain_role", "load_signals", "own_text", "roles_from_text", "signal_matches",
+]
 
 SIGNALS_FILE = Path(__file__).resolve().parent / "data" / "role_signals.yaml"
 SIGNALS = ("technical", "product", "program")
@@ -147,11 +149,8 @@ def load_signals(path: str | Path | None = None) -> Signals:
         "technical_min": 3.0,
         "lean_min": 4.0,
         "lean_ratio": 2.0,
-        "confidence_base": 0.6,
-        "confidence_step": 0.08,
+        "confidence_slope": 0.9,
         "confidence_max": 0.95,
-        "generic_no_signal": 0.85,
-        "generic_some_signal": 0.6,
     }
     rules = {**defaults, **{k: float(v) for k, v in (raw.get("rules") or {}).items()}}
     return Signals(regex=regex, lookup=lookup, rules=rules, phrases=pd.DataFrame(rows),
@@ -268,16 +267,50 @@ def _scores(matches: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     return table.astype("float64")
 
 
+def own_text(descriptions: pd.Series, sections: pd.Series | None = None) -> pd.Series:
+    """The role's own text of each description (summary, responsibilities, requirements, body sections).
+
+    Args:
+        descriptions: Clean description texts (NA allowed).
+        sections: Their section spans (the postings' ``sections`` column); computed when None.
+
+    Returns:
+        A ``string`` series on the same index.
+    """
+    from kit.prepare.sections import section_text
+
+    frame = pd.DataFrame({"description": descriptions.astype("string")})
+    if sections is not None:
+        frame["sections"] = sections.reindex(descriptions.index).astype("string")
+    return section_text(frame, "role")
+
+
+def _sigmoid(x: pd.Series) -> pd.Series:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
 def roles_from_text(
-    classified: pd.DataFrame, descriptions: pd.Series, *, signals: Signals | None = None
+    classified: pd.DataFrame,
+    descriptions: pd.Series,
+    *,
+    signals: Signals | None = None,
+    sections: pd.Series | None = None,
+    text: str = "role",
 ) -> pd.DataFrame:
     """Refine title-based roles with the description.
+
+    Only the role's own sections count (summary, responsibilities, requirements and un-headed body): the
+    company's self-description, benefits / pay, legal text and boilerplate repeated across the company's
+    postings are left out (:mod:`kit.prepare.sections`), so a consumer PM at a company that sells APIs
+    stays a PM.
 
     Args:
         classified: Output of :func:`kit.titles.classify_titles` (columns ``role``, ``role_confidence``,
             ``role_basis``), aligned with ``descriptions`` by index.
         descriptions: Description texts (NA allowed).
         signals: Compiled signals; the bundled ones by default.
+        sections: Section spans of the descriptions (the postings' ``sections`` column); computed when None.
+        text: "role" (default: the role's own sections) or "all" (the whole description, the old behaviour).
 
     Returns:
         A frame on the same index with ``role``, ``role_confidence``, ``role_basis``,
@@ -292,7 +325,13 @@ def roles_from_text(
     title_role = classified["role"].astype("string")
     has_text = desc.astype("string").str.strip().fillna("").ne("")
     needs = has_text & title_role.isin(list(_TITLE_SIDE))
-    matches = signal_matches(desc[needs], signals=signals)
+    if text == "all":
+        scanned = desc[needs]
+    elif text == "role":
+        scanned = own_text(desc[needs], None if sections is None else sections.reindex(idx)[needs])
+    else:
+        raise DataError.build(f"text={text!r}", expected="'role' or 'all'")
+    matches = signal_matches(scanned, signals=signals)
     scores = _scores(matches, idx)
     tech, prod, prog = scores["technical"], scores["product"], scores["program"]
 
@@ -300,15 +339,15 @@ def roles_from_text(
     conf = classified["role_confidence"].astype("Float64").copy()
     basis = classified["role_basis"].astype("string").copy()
     generic = needs & title_role.isin(list(_UPGRADE))
+    # P(technical | score): a logistic curve through 0.5 at technical_min (rules.confidence_slope), capped
+    p_tech = _sigmoid(rules["confidence_slope"] * (tech - rules["technical_min"] + 0.5)).clip(
+        1 - rules["confidence_max"], rules["confidence_max"])
     upgrade = generic & (tech >= rules["technical_min"])
     role[upgrade] = title_role[upgrade].map(_UPGRADE)
-    conf[upgrade] = (
-        rules["confidence_base"] + rules["confidence_step"] * (tech[upgrade] - rules["technical_min"])
-    ).clip(upper=rules["confidence_max"])
+    conf[upgrade] = p_tech[upgrade]
     basis[upgrade] = "description"
     kept = generic & ~upgrade
-    conf[kept & (tech == 0)] = rules["generic_no_signal"]
-    conf[kept & (tech > 0)] = rules["generic_some_signal"]
+    conf[kept] = 1 - p_tech[kept]
 
     lean = pd.Series(pd.NA, index=idx, dtype="string")
     lean[needs] = "none"

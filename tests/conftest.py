@@ -14,7 +14,8 @@ import pytest
 from kit.paths import ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-REAL_DIR = Path(os.environ.get("KIT_REAL_DIR") or ROOT.parent / "shared" / "data" / "real")  # $KIT_REAL_DIR: from a worktree
+# $KIT_REAL_DIR points elsewhere (e.g. from a git worktree)
+REAL_DIR = Path(os.environ.get("KIT_REAL_DIR") or ROOT.parent / "shared" / "data" / "real")
 
 
 @pytest.fixture
