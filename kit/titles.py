@@ -344,8 +344,8 @@ def _classify_one(title: Any, rules: TitleRules) -> tuple:
     for pattern, over in rules.overrides:  # whole-title decisions (executives, technical product owner)
         if pattern.search(text):
             clean = _TRIM.sub("", rules.location_rx.sub(" ", text))
-            return (_title_case(_SPACES.sub(" ", clean), rules) or None, seniority, over.family, over.role, over.variant,
-                    over.confidence, "title")
+            clean = _title_case(_SPACES.sub(" ", clean), rules) or None
+            return (clean, seniority, over.family, over.role, over.variant, over.confidence, "title")
     if match is None:
         clean = _strip_words(first_named or "", rules)
         family = "engineering" if clean and re.search(r"\bengineer", clean) else "other"
