@@ -160,6 +160,39 @@ def _heading_kind(line: str, rules: SectionRules) -> str | None:
     return None
 
 
+_LINE_CACHE: dict[tuple[int, str], dict[str, Any]] = {}  # per rules object and question: line -> answer
+
+
+def _wording(line: str, rules: SectionRules, which: str) -> bool:
+    """Whether a line has ``which`` ("benefits" / "about") wording; cached per distinct line, asked only when needed."""
+    cache = _LINE_CACHE.setdefault((id(rules), which), {})
+    hit = cache.get(line)
+    if hit is None:
+        low = line.lower()
+        hit = bool(rules.benefits.search(low)) if which == "benefits" else bool(rules.about.search(low.strip()))
+        if len(cache) > 200_000:
+            cache.clear()
+        cache[line] = hit
+    return hit
+
+
+def _line_info(line: str, rules: SectionRules) -> tuple[str | None, bool]:
+    """(heading kind, legal wording) of one line, cached per distinct line."""
+    cache = _LINE_CACHE.setdefault((id(rules), "line"), {})
+    hit = cache.get(line)
+    if hit is None:
+        kind = _heading_kind(line, rules)
+        if kind is None and ":" in line[:62]:
+            m = _INLINE.match(line.strip())
+            if m and (k := _heading_kind(m.group(1), rules)) is not None and len(m.group(2)) > 20:
+                kind = k
+        hit = (kind, bool(rules.legal.search(line.lower())))
+        if len(cache) > 200_000:
+            cache.clear()
+        cache[line] = hit
+    return hit
+
+
 def _line_offsets(text: str) -> list[tuple[int, int]]:
     out, start = [], 0
     for line in text.split("\n"):
@@ -170,7 +203,7 @@ def _line_offsets(text: str) -> list[tuple[int, int]]:
 
 
 def _line_hash(line: str) -> str:
-    return hashlib.blake2b(_SPACES.sub(" ", line.strip().lower()).encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(" ".join(line.lower().split()).encode(), digest_size=8).hexdigest()
 
 
 def section_spans(
@@ -197,25 +230,20 @@ def section_spans(
         if not line.strip():
             kinds.append((current, start, end))
             continue
-        kind = _heading_kind(line, rules)
-        if kind is None and ":" in line[:62]:
-            m = _INLINE.match(line.strip())
-            if m and (k := _heading_kind(m.group(1), rules)) is not None and len(m.group(2)) > 20:
-                kind = k
+        kind, is_legal = _line_info(line, rules)
         if kind is not None:
             current, headed = kind, True
             kinds.append((kind, start, end))
             continue
-        low = line.lower()
         family = current.split("/")[0]
-        if rules.legal.search(low):
+        if is_legal:
             kinds.append(("legal", start, end))
-        elif family not in _ROLE_HEADED and rules.benefits.search(low):
+        elif family not in _ROLE_HEADED and _wording(line, rules, "benefits"):
             kinds.append(("benefits", start, end))
         elif repeated and current == "body" and len(line.strip()) >= rules.repeat_min_chars and (
                 _line_hash(line) in repeated):
             kinds.append(("boilerplate", start, end))
-        elif not headed and current == "body" and rules.about.search(low.strip()):
+        elif not headed and current == "body" and _wording(line, rules, "about"):
             kinds.append(("about", start, end))
         else:
             kinds.append((current, start, end))
@@ -308,8 +336,8 @@ def company_boilerplate(
     sizes = frame["c"].value_counts()
     big = sizes[sizes >= rules.repeat_min_postings]
     out: dict[Any, frozenset[str]] = {}
-    for company in big.index:
-        texts = frame.loc[frame["c"] == company, "d"]
+    frame = frame[frame["c"].isin(big.index)]
+    for company, texts in frame.groupby("c", sort=False)["d"]:
         counts: dict[str, int] = {}
         for text in texts.drop_duplicates():
             seen = {_line_hash(ln) for ln in str(text).split("\n") if len(ln.strip()) >= rules.repeat_min_chars}
