@@ -31,7 +31,10 @@ _LAZY = {
     "pay_by_level": "kit.analysis.paystats",
     "phrase_frequency": "kit.analysis.phrases",
     "role_overlap": "kit.analysis.overlap",
+    "role_text": "kit.prepare.sections",
     "role_trend": "kit.analysis.trend",
+    "section_text": "kit.prepare.sections",
+    "sections": "kit.prepare.sections",
     "select": "kit.analysis.selection",
     "title_variants": "kit.analysis.variants",
 }
@@ -67,5 +70,6 @@ if TYPE_CHECKING:  # for editors and type checkers
     from kit.load.postings import load_postings
     from kit.prepare.levels import load_levels
     from kit.prepare.roles import explain_role
+    from kit.prepare.sections import role_text, section_text, sections
     from kit.prepare.titles import classify_titles
     from kit.widgets.explorer import explore

@@ -31,7 +31,10 @@ PUBLIC_API = [
     "pay_by_level",
     "phrase_frequency",
     "role_overlap",
+    "role_text",
     "role_trend",
+    "section_text",
+    "sections",
     "select",
     "title_variants",
 ]

@@ -62,6 +62,7 @@ POSTINGS_DERIVED: dict[str, str] = {
     "role_basis": "string",  # "title" or "description"
     "variant": "string",  # canonical title variant from kit/data/titles.yaml, or NA
     "title_text_mismatch": "boolean",  # titled as one role, text reads like the other
+    "sections": "string",  # section spans of description, "about:0-120;responsibilities:120-900" (kit.prepare.sections)
 }
 #: Optional columns of postings from the posting store (``kit fetch``); NA for every other source.
 POSTINGS_HISTORY: dict[str, str] = {

@@ -47,10 +47,10 @@ Source = str | PathLike | pd.DataFrame
 #: The files whose contents decide what ``load_postings`` makes of a source: the rule files and the code of
 #: every step. A table saved by :func:`save_postings` is re-used as is only while none of them changed.
 PIPELINE_FILES: tuple[Path, ...] = (
-    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv")),
+    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv", "sections.yaml")),
     *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/markets",
                                               "prepare/dedupe", "prepare/salary", "prepare/enrich", "prepare/titles",
-                                              "prepare/roles", "core/schema")),
+                                              "prepare/roles", "prepare/sections", "core/schema")),
     *sorted((PACKAGE_DIR / "io" / "formats").glob("*.py")),
 )
 
