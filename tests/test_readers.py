@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from kit.core.errors import DataError
-from kit.io.readers import ParseWarning, detect_format, read_source, to_date, to_number
+from kit.io.formats import detect_format
+from kit.io.readers import ParseWarning, read_source, to_date, to_number
 
 
 def test_read_csv_gz_parquet_jsonl_xlsx_agree(fixtures, tmp_path):

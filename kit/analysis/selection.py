@@ -20,6 +20,7 @@ import pandas as pd
 
 from kit.core.errors import DataError, SelectionError
 from kit.core.paths import DATA_DIR
+from kit.core.schema import require_columns
 from kit.prepare.companies import _column_token, company_key, company_keys
 
 __all__ = ["MARKET_ALIASES", "market_key", "select"]
@@ -51,14 +52,10 @@ def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
 
 
 def _require(df: pd.DataFrame, column: str, option: str) -> None:
-    if column not in df.columns:
-        raise DataError.build(
-            f"cannot select by {option}: the table has no {column!r} column",
-            path="<DataFrame>",
-            column=column,
-            expected=f"a kit postings or pay table with a {column!r} column",
-            fix=f"drop the {option}= option or load the table with kit.load_postings / kit.load_pay",
-        )
+    require_columns(df.columns, (column,), path="<DataFrame>",
+                    problem=f"cannot select by {option}: the table has no {column!r} column",
+                    expected=f"a kit postings or pay table with a {column!r} column",
+                    fix=f"drop the {option}= option or load the table with kit.load_postings / kit.load_pay")
 
 
 def _suggest(wanted: str, names: list[str], what: str, column: str) -> SelectionError:

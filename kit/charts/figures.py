@@ -25,6 +25,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from kit.analysis.stats import MIN_N
+
 __all__ = [
     "COLORS",
     "MIN_N",
@@ -48,8 +50,6 @@ __all__ = [
     "variants_sunburst",
 ]
 
-#: Groups with fewer postings (or pay observations) than this are marked as small samples.
-MIN_N = 20
 
 #: Okabe-Ito palette (colour-blind safe), in the order series are coloured.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")

@@ -7,7 +7,11 @@ column order is fixed, extra columns are kept at the end.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
+
+from kit.core.errors import DataError
 
 __all__ = [
     "LADDER",
@@ -160,3 +164,25 @@ def content_key(df: pd.DataFrame, columns: tuple[str, ...] = ("posting_id", "tit
             if data is not None:
                 h.update(memoryview(data)[start:stop])
     return h.hexdigest()
+
+
+def require_columns(columns: Iterable[object], required: Iterable[str | None], *, path: object, expected: str,
+                    fix: str, problem: str = "missing column") -> None:
+    """The one required-columns check: raise a :class:`DataError` naming the first missing column.
+
+    Args:
+        columns: The columns a table (or file) has, e.g. ``df.columns``.
+        required: The columns needed; None entries are skipped (an option that was not given).
+        path: The file or label (``"<DataFrame>"``, ``"<pay table>"``) for the message.
+        expected: What the table should have been, for the message.
+        fix: What the user can do.
+        problem: The problem, in a few words; ``{missing}`` is replaced by the quoted missing names.
+
+    Raises:
+        DataError: A required column is missing.
+    """
+    have = set(columns)
+    missing = [c for c in required if c is not None and c not in have]
+    if missing:
+        raise DataError.build(problem.format(missing=", ".join(repr(m) for m in missing)), path=path,
+                              column=missing[0], expected=expected, fix=fix)

@@ -1,14 +1,10 @@
-"""Open a source (CSV, CSV.gz, TSV, Parquet, JSON Lines, XLSX, or a DataFrame) and detect its format.
+"""Open a source (CSV, CSV.gz, TSV, Parquet, JSON Lines, XLSX, or a DataFrame) as a raw table.
 
 Everything is read as text (CSV / XLSX) so the adapters decide how to parse each column and can count the
 values they could not parse (:func:`to_number`, :func:`to_date` emit one :class:`ParseWarning` per column).
 Source files are only ever opened for reading.
 
-Format signatures (columns that identify a source; see :data:`SIGNATURES`):
-
-* postings: ``jobspy`` (JobSpy scraper output), ``linkedin`` (LinkedIn job postings export), ``kit``
-  (canonical columns), ``generic`` (anything, with ``mapping=``);
-* pay: ``levels`` (levels-style compensation export), ``lca`` (US DOL H-1B LCA disclosure), ``kit``.
+Which format a table is in, and how it is adapted, is the format registry's job (:mod:`kit.io.formats`).
 
 Shared by both loaders: :func:`adapt_sources` (default sample, list of sources, adapt each, concatenate) and the
 Parquet files the kit writes itself (:func:`write_kit_parquet` / :func:`read_kit_parquet`, see
@@ -32,12 +28,8 @@ from kit.core.errors import DataError
 from kit.core.files import atomic_write, file_fingerprint
 
 __all__ = [
-    "PAY_FORMATS",
-    "POSTINGS_FORMATS",
-    "SIGNATURES",
     "ParseWarning",
     "adapt_sources",
-    "detect_format",
     "file_fingerprint",
     "read_kit_parquet",
     "read_source",
@@ -46,32 +38,6 @@ __all__ = [
     "to_number",
     "write_kit_parquet",
 ]
-
-POSTINGS_FORMATS = ("jobspy", "linkedin", "generic", "kit")
-PAY_FORMATS = ("levels", "lca", "kit")
-
-#: format -> (kind, required columns, identifying columns of which at least ``min_hits`` must be present, min_hits)
-SIGNATURES: dict[str, tuple[str, frozenset[str], frozenset[str], int]] = {
-    "jobspy": ("postings", frozenset({"title"}),
-               frozenset({"job_url", "site", "date_posted", "min_amount", "max_amount", "interval", "is_remote",
-                          "job_url_direct", "salary_source", "job_type", "company_url"}), 4),
-    "linkedin": ("postings", frozenset({"title"}),
-                 frozenset({"job_id", "company_name", "listed_time", "pay_period", "max_salary", "min_salary",
-                            "med_salary", "formatted_work_type", "job_posting_url", "original_listed_time",
-                            "normalized_salary", "remote_allowed"}), 4),
-    "levels": ("pay", frozenset({"totalyearlycompensation"}),
-               frozenset({"timestamp", "company", "level", "title", "basesalary", "stockgrantvalue", "bonus",
-                          "yearsofexperience"}), 3),
-    "lca": ("pay", frozenset(),
-            frozenset({"CASE_NUMBER", "CASE_STATUS", "EMPLOYER_NAME", "JOB_TITLE", "WAGE_RATE_OF_PAY_FROM",
-                       "WAGE_UNIT_OF_PAY", "WORKSITE_CITY", "WORKSITE_STATE", "LCA_CASE_NUMBER",
-                       "LCA_CASE_EMPLOYER_NAME", "LCA_CASE_JOB_TITLE", "LCA_CASE_WAGE_RATE_FROM",
-                       "LCA_CASE_WAGE_RATE_UNIT", "WAGE_RATE_OF_PAY", "STATUS", "VISA_CLASS"}), 3),
-    "kit_pay": ("pay", frozenset({"company", "total"}), frozenset({"level", "title", "base", "ladder", "currency"}), 1),
-    "kit_postings": ("postings", frozenset({"title", "description"}),
-                     frozenset({"posting_id", "company", "posted_date", "location", "market", "salary_min"}), 1),
-}
-
 
 class ParseWarning(UserWarning):
     """Values that could not be parsed (they became NA), or a fallback the reader had to take.
@@ -250,40 +216,6 @@ def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
     except Exception:  # any problem: let the pandas reader produce the proper message or fallback
         return None
     return table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get)
-
-
-def detect_format(columns, *, kind: str = "auto") -> str | None:
-    """Guess a source format from its column names.
-
-    Args:
-        columns: The column names.
-        kind: "postings", "pay" or "auto" (either).
-
-    Returns:
-        "jobspy", "linkedin", "kit", "levels" or "lca" (with ``kind="auto"``, the canonical formats come back as
-        "kit_postings" / "kit_pay"), or None when nothing fits.
-    """
-    cols = {str(c).strip() for c in columns}
-    upper = {c.upper() for c in cols}
-    best: tuple[float, str] | None = None
-    for fmt, (fmt_kind, required, ident, min_hits) in SIGNATURES.items():
-        if kind != "auto" and fmt_kind != kind:
-            continue
-        have = upper if fmt == "lca" else cols
-        if not required <= have:
-            continue
-        hits = len(ident & have)
-        if hits < min_hits:
-            continue
-        score = hits / len(ident) + (0.5 if fmt not in ("kit_pay", "kit_postings") else 0)
-        if best is None or score > best[0]:
-            best = (score, fmt)
-    if best is None:
-        return None
-    fmt = best[1]
-    if kind != "auto" and fmt.startswith("kit_"):
-        return "kit"
-    return fmt
 
 
 # --- value parsing -----------------------------------------------------------------------------------------------

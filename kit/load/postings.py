@@ -26,12 +26,10 @@ import pyarrow.compute as pc
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR, PACKAGE_DIR, SAMPLE_POSTINGS
 from kit.core.schema import conform, content_key
-from kit.io.adapters import adapt_postings
+from kit.io.formats import adapt, detect_format, get_format
 from kit.io.readers import (
-    POSTINGS_FORMATS,
     ParseWarning,
     adapt_sources,
-    detect_format,
     read_kit_parquet,
     read_source,
     source_label,
@@ -50,9 +48,10 @@ Source = str | PathLike | pd.DataFrame
 #: every step. A table saved by :func:`save_postings` is re-used as is only while none of them changed.
 PIPELINE_FILES: tuple[Path, ...] = (
     *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv")),
-    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "io/adapters", "prepare/text",
-                                              "prepare/markets", "prepare/dedupe", "prepare/salary",
-                                              "prepare/enrich", "prepare/titles", "prepare/roles", "core/schema")),
+    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/markets",
+                                              "prepare/dedupe", "prepare/salary", "prepare/enrich", "prepare/titles",
+                                              "prepare/roles", "core/schema")),
+    *sorted((PACKAGE_DIR / "io" / "formats").glob("*.py")),
 )
 
 
@@ -187,11 +186,9 @@ def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | Non
                 raise DataError.build(f"looks like a pay table ({other} format), not postings", path=label,
                                       fix="load it with kit.load_pay(...)")
             fmt = "generic"
-    elif fmt not in POSTINGS_FORMATS:
-        raise DataError.build(f"unknown postings format {fmt!r}", path=label,
-                              expected=f"one of {', '.join(POSTINGS_FORMATS)}",
-                              fix="leave format=None to detect it from the columns")
-    frame, used = adapt_postings(raw, fmt, label=label, mapping=mapping)
+    else:
+        get_format(fmt, "postings", label=label)  # an unknown name says which formats exist
+    frame, used = adapt(raw, fmt, "postings", label=label, mapping=mapping)
     no_title = frame["title"].isna()
     dropped = int(no_title.sum())
     if dropped:

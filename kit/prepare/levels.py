@@ -24,7 +24,7 @@ import pandas as pd
 
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR, SAMPLE_LEVELS
-from kit.core.schema import LADDER, conform
+from kit.core.schema import LADDER, conform, require_columns
 
 __all__ = ["LEVELS_FILE", "assign_ladder", "load_levels", "normalize_level", "unmapped_levels"]
 
@@ -91,11 +91,9 @@ def _read_levels_file(path: Path) -> pd.DataFrame:
 def _validate(df: pd.DataFrame, label: str) -> pd.DataFrame:
     """Check and complete one levels table; ``label`` names the file in error messages."""
     df = df.rename(columns={c: str(c).strip().lower() for c in df.columns})
-    for col in _REQUIRED:
-        if col not in df.columns:
-            raise DataError.build("missing column", path=label, column=col,
-                                  expected=f"columns {', '.join(_REQUIRED)}; optional: family, ladder_rank, note",
-                                  fix="add the column; see kit/data/levels.md for its meaning")
+    require_columns(df.columns, _REQUIRED, path=label,
+                    expected=f"columns {', '.join(_REQUIRED)}; optional: family, ladder_rank, note",
+                    fix="add the column; see kit/data/levels.md for its meaning")
     out = df.copy()
     for col in ("company", "family", "level", "ladder", "track", "note"):
         if col in out.columns:
