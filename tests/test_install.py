@@ -64,13 +64,18 @@ def venv(wheel, tmp_path_factory) -> dict:
     """A fresh venv with the wheel installed and the test environment's packages visible for the dependencies."""
     tmp = tmp_path_factory.mktemp("venv")
     home = tmp / "env"
+    cwd = tmp / "elsewhere"  # an unrelated directory: no datasets/, notebooks/ or kit/ beside it
+    cwd.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}}
+    env |= {"KIT_CACHE_DIR": str(tmp / "cache"), "PATH": f"{home / 'bin'}{os.pathsep}{env.get('PATH', '')}"}
     _run([sys.executable, "-m", "venv", "--without-pip", str(home)], cwd=tmp)
     python = home / "bin" / "python"
-    # pip of the test environment installs into the fresh one (which has no .pth yet: nothing else visible)
+    # pip of the test environment installs into the fresh one, which has no .pth yet and gets no PYTHONPATH:
+    # it sees no other kit (a checkout's swimlanes_kit.egg-info would make pip think it is installed already)
     _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "--quiet",
-          str(wheel)], cwd=tmp)
+          str(wheel)], cwd=cwd, env=env)
     purelib = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                        cwd=tmp).stdout.strip())
+                        cwd=cwd, env=env).stdout.strip())
     # the test process runs in the checkout's venv (`make test` made .venv): its site-packages hold the deps
     deps = {sysconfig.get_paths(vars={"base": sys.prefix, "platbase": sys.prefix})[key]
             for key in ("purelib", "platlib")}
@@ -83,10 +88,7 @@ def venv(wheel, tmp_path_factory) -> dict:
     for entry in shared.iterdir() if shared.is_dir() else []:
         if entry.name != "kernels":
             (home / "share" / "jupyter" / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
-    cwd = tmp / "elsewhere"  # an unrelated directory: no datasets/, notebooks/ or kit/ beside it
-    cwd.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}}
-    env |= {"KIT_CACHE_DIR": str(tmp / "cache"), "PATH": f"{home / 'bin'}{os.pathsep}{env.get('PATH', '')}"}
+    assert (purelib / "kit" / "_bundled" / "datasets" / "sample_postings.csv.gz").is_file(), "wheel not installed"
     return {"home": home, "python": python, "kit": home / "bin" / "kit", "cwd": cwd, "env": env}
 
 
