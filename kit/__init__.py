@@ -22,6 +22,7 @@ _LAZY = {
     "distinctive_phrases": "kit.analysis.phrases",
     "explain_role": "kit.prepare.roles",
     "explore": "kit.widgets.explorer",
+    "fetch_postings": "kit.fetch.run",
     "fit": "kit.analysis.storyfit",
     "load_levels": "kit.prepare.levels",
     "load_lexicon": "kit.index.lexicon",
@@ -59,6 +60,7 @@ if TYPE_CHECKING:  # for editors and type checkers
     from kit.analysis.storyfit import fit
     from kit.analysis.trend import role_trend
     from kit.analysis.variants import title_variants
+    from kit.fetch.run import fetch_postings
     from kit.index.lexicon import load_lexicon
     from kit.index.phraseindex import build_index
     from kit.load.pay import load_pay

@@ -22,6 +22,7 @@ PUBLIC_API = [
     "distinctive_phrases",
     "explain_role",
     "explore",
+    "fetch_postings",
     "fit",
     "load_levels",
     "load_lexicon",

@@ -160,7 +160,7 @@ def _enrich(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("role", "family"):
         if col not in df.columns or df[col].isna().all():
             df[col] = titles[col].to_numpy()
-    df = assign_ladder(df)
+    df = assign_ladder(df, title_seniority=pd.Series(titles["seniority"].to_numpy(), index=df.index))
     markets = assign_markets(df["location"] if "location" in df.columns else pd.Series(pd.NA, index=df.index))
     for col in ("market", "country"):
         df[col] = df[col].astype("string").fillna(markets[col]) if col in df.columns else markets[col]

@@ -84,8 +84,10 @@ def load_postings(
     """Load job postings into the canonical postings table.
 
     Args:
-        source: A path (CSV, CSV.gz, Parquet, JSON Lines, XLSX), a DataFrame, or a list of them (concatenated,
-            then de-duplicated together). None loads the bundled sample (``datasets/sample_postings.csv.gz``).
+        source: A path (CSV, CSV.gz, Parquet, JSON Lines, XLSX), a posting-store folder (``kit fetch --store``;
+            its postings carry ``board``, ``first_seen``, ``last_seen``, ``closed_at``), a DataFrame, or a list of
+            them (concatenated, then de-duplicated together). None loads the bundled sample
+            (``datasets/sample_postings.csv.gz``).
         format: "jobspy", "linkedin", "generic" or "kit"; None detects it from the columns of each source.
         mapping: Canonical column -> your column name, e.g. ``{"title": "Job Title", "description": "Text"}``,
             for files in no known format (implies ``format="generic"`` when ``format`` is None).
@@ -176,7 +178,12 @@ def read_postings(
 
 def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | None) -> tuple[pd.DataFrame, SourceInfo]:  # noqa: A002
     label = source_label(src)
-    raw = read_source(src)
+    from kit.io.store import is_store, read_store
+
+    if is_store(src):  # a posting store folder (kit fetch): its raw rows, in the kit format
+        raw, format, mapping = read_store(src), "kit", None  # noqa: A001
+    else:
+        raw = read_source(src)
     fmt = format
     if fmt is None:
         fmt = "generic" if mapping else detect_format(raw.columns, kind="postings")

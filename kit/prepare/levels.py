@@ -216,6 +216,7 @@ def assign_ladder(
     *,
     overwrite: bool = False,
     warn: bool = True,
+    title_seniority: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Fill ``ladder`` and ``ladder_rank`` of a pay table from company levels or title seniority.
 
@@ -229,6 +230,8 @@ def assign_ladder(
         levels: A levels table, a path to one, or ``None`` for :func:`load_levels`'s default.
         overwrite: Recompute ``ladder`` where the input already has one (default: keep it).
         warn: Emit one ``UserWarning`` summarizing unmapped levels.
+        title_seniority: Seniority per row (aligned with ``pay``'s index) when the caller has already classified
+            the titles (:func:`kit.load_pay` has); None classifies them here.
 
     Returns:
         A copy of ``pay`` with ``ladder`` / ``ladder_rank`` filled. Levels not in the table keep an
@@ -280,9 +283,12 @@ def assign_ladder(
     # 2. no level: the title's seniority
     by_title = todo & ~has_level & out["title"].notna()
     if by_title.any():
-        titles = out.loc[by_title, "title"].astype("string")
-        sen = _title_seniority(titles.unique().tolist())
-        ladder.loc[titles.index] = titles.map(sen).astype("string")
+        if title_seniority is not None:
+            ladder.loc[by_title] = title_seniority.astype("string")[by_title]
+        else:
+            titles = out.loc[by_title, "title"].astype("string")
+            sen = _title_seniority(titles.unique().tolist())
+            ladder.loc[titles.index] = titles.map(sen).astype("string")
 
     out["ladder"] = ladder.where(ladder.isin(LADDER).fillna(False)).astype("string")
     out["ladder_rank"] = out["ladder"].map({name: i for i, name in enumerate(LADDER)}).astype("Int64")
