@@ -140,6 +140,17 @@ def fit(stories: Path, company: str | None, market: str | None, postings: tuple[
     click.echo(cli_fit(stories, company=company, market=market, postings=list(postings) or None, as_json=as_json))
 
 
+@cli.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite notebooks that already exist in DEST.")
+def notebooks(dest: Path, force: bool) -> None:
+    """Copy the kit's notebooks into DEST, to open and edit them there (e.g. jupyter lab DEST)."""
+    from kit.core.bundle import copy_notebooks
+
+    for path in copy_notebooks(dest, force=force):
+        click.echo(str(path))
+
+
 def main() -> None:
     """Entry point of the ``kit`` console script."""
     cli(prog_name="kit")
