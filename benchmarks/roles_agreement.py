@@ -50,6 +50,7 @@ def judged_frame(directory: Path | None = None) -> pd.DataFrame:
 
 
 def main() -> int:
+    """Print the role agreement on the judged real set (confusion matrices, per-class P/R/F1)."""
     from kit.prepare.agreement import role_agreement
 
     frame = judged_frame()

@@ -1,5 +1,7 @@
-"""Cut a posting's text into sections: about the company, role summary, responsibilities, requirements
-(minimum / preferred), benefits and pay, legal boilerplate, company-repeated boilerplate, body.
+r"""Cut a posting's text into sections: about the company, summary, duties, requirements, benefits, legal, body.
+
+Kinds: about the company, role summary, responsibilities, requirements (minimum / preferred), benefits and pay,
+legal boilerplate, company-repeated boilerplate, body.
 
 Headings and boilerplate wording live in ``kit/data/sections.yaml`` (documented at its top). The text is
 read line by line (:func:`kit.prepare.text.clean_text` leaves markdown ``#`` / ``**bold**`` headings, HTML ``<h2>`` /
@@ -263,8 +265,10 @@ def section_spans(
 
 
 def lever_text(posting: Mapping[str, Any]) -> str:
-    """One text with heading lines from a Lever posting (``descriptionPlain`` / ``description``, ``lists``,
-    ``additionalPlain`` / ``additional``): each ``lists`` entry's ``text`` becomes a heading line above its content.
+    """One text with heading lines from a Lever posting.
+
+    Reads ``descriptionPlain`` / ``description``, ``lists`` and ``additionalPlain`` / ``additional``: each
+    ``lists`` entry's ``text`` becomes a heading line above its content.
 
     Args:
         posting: A Lever postings-API object.
