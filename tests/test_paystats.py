@@ -283,7 +283,7 @@ def test_pay_by_source_labels_each_source(pay):
 
 
 def _claims_data(tpm_factor: dict[str, float], n: int = 30, company: str = "Acme Cloud") -> pd.DataFrame:
-    """n PM-T and n TPM rows per rank; PM-T pay 150k..(150k + 100 (n-1)), TPM = PM-T x factor."""
+    """Rows per rank: n PM-T and n TPM; PM-T pay 150k..(150k + 100 (n-1)), TPM = PM-T x factor."""
     base = {"mid": 150_000.0, "senior": 200_000.0, "staff": 260_000.0, "director": 400_000.0}
     rows = []
     for rung, factor in tpm_factor.items():

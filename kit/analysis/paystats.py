@@ -44,6 +44,7 @@ import pandas as pd
 from kit.analysis.stats import MIN_N, boot_medians, percentile_interval, seeded_rng
 from kit.core.errors import KitError
 from kit.core.schema import LADDER, conform, require_columns
+from kit.prepare.companies import company_keys
 
 __all__ = [
     "FAMILY_FALLBACK_SHARE",
@@ -108,20 +109,14 @@ def _families(df: pd.DataFrame) -> pd.Series:
 
 
 def _company_display(names: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(alias-aware key, display name) per row; the display name is the key's most frequent spelling."""
-    from kit.prepare.levels import _company_keys
-
+    """(alias-aware key, display name) per row, from the one company normalizer (:mod:`kit.prepare.companies`)."""
     names = names.astype("string")
-    keys = _company_keys(names)
-    if names.notna().any():
-        counts = pd.DataFrame({"k": keys, "n": names}).dropna().value_counts(sort=True)
-        display = {}
-        for k, n in counts.index:  # most frequent first
-            display.setdefault(k, n)
-        shown = keys.map(display).astype("string").fillna(names)
-    else:
-        shown = names
-    return keys, shown
+    codes, keys, labels = company_keys(names.to_frame("company"))
+    has = codes >= 0
+    pick = np.maximum(codes, 0)
+    key = pd.Series(np.where(has, keys[pick] if len(keys) else None, None), index=names.index, dtype="string")
+    shown = pd.Series(np.where(has, labels[pick] if len(labels) else None, None), index=names.index, dtype="string")
+    return key, shown.fillna(names)
 
 
 def _decide_compare(df: pd.DataFrame, roles: tuple[str, str], compare: str) -> tuple[str, tuple[str, str]]:

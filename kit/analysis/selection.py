@@ -181,6 +181,7 @@ def select(
     until: str | pd.Timestamp | None = None,
     seniority: str | Iterable[str] | None = None,
     roles: str | Iterable[str] | None = None,
+    open_only: bool = False,
 ) -> pd.DataFrame:
     """Rows of a postings or pay table matching every given condition (None = no condition).
 
@@ -198,6 +199,8 @@ def select(
             are dropped when since or until is given.
         seniority: Ladder step(s), e.g. "senior", on ``seniority`` (postings) or ``ladder`` (pay).
         roles: Role code(s), e.g. "tpm" or ["pmt", "tpm"], on ``role``.
+        open_only: Keep only postings open at the last fetch of their board (``closed_at`` NA; tables without
+            the column, i.e. not from a posting store, are all open).
 
     Returns:
         The matching rows (possibly none), in the original order, with ``df.attrs`` kept.
@@ -227,6 +230,8 @@ def select(
     if wanted_roles:
         _require(df, "role", "roles")
         mask &= _values_mask(df, "role", wanted_roles)
+    if open_only and "closed_at" in df.columns:
+        mask &= df["closed_at"].isna().to_numpy(dtype=bool)
     indexed = "description" in df.columns
     if indexed:
         from kit.index.phraseindex import remember

@@ -1,5 +1,7 @@
-"""The one reader of the kit's editable YAML data files (lexicon, titles, role signals, claims, story signals,
-synthetic templates): a user who breaks one while editing it gets the same clear error wherever it is read.
+"""The one reader of the kit's editable YAML data files.
+
+Lexicon, titles, role signals, claims, story signals, synthetic templates: a user who breaks one while
+editing it gets the same clear error wherever it is read.
 """
 
 from __future__ import annotations

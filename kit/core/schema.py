@@ -19,6 +19,7 @@ __all__ = [
     "PAY_COLUMNS",
     "POSTINGS_COLUMNS",
     "POSTINGS_DERIVED",
+    "POSTINGS_HISTORY",
     "POSTINGS_RAW",
     "ROLES",
     "conform",
@@ -61,8 +62,16 @@ POSTINGS_DERIVED: dict[str, str] = {
     "role_basis": "string",  # "title" or "description"
     "variant": "string",  # canonical title variant from kit/data/titles.yaml, or NA
     "title_text_mismatch": "boolean",  # titled as one role, text reads like the other
+    "sections": "string",  # section spans of description, "about:0-120;responsibilities:120-900" (kit.prepare.sections)
 }
-POSTINGS_COLUMNS: dict[str, str] = {**POSTINGS_RAW, **POSTINGS_DERIVED}
+#: Optional columns of postings from the posting store (``kit fetch``); NA for every other source.
+POSTINGS_HISTORY: dict[str, str] = {
+    "board": "string",  # the job board, e.g. "greenhouse:stripe"
+    "first_seen": "datetime64[ns]",  # UTC time of the first fetch that listed the posting
+    "last_seen": "datetime64[ns]",  # UTC time of the latest fetch that listed it
+    "closed_at": "datetime64[ns]",  # the first fetch of its board that no longer listed it; NA while open
+}
+POSTINGS_COLUMNS: dict[str, str] = {**POSTINGS_RAW, **POSTINGS_DERIVED, **POSTINGS_HISTORY}
 
 PAY_COLUMNS: dict[str, str] = {
     "company": "string",

@@ -42,6 +42,7 @@ from kit.analysis.phrases import readable_phrases
 from kit.core.errors import KitError, SelectionError
 from kit.core.files import atomic_write, file_fingerprint
 from kit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR, SAMPLE_PAY, SAMPLE_POSTINGS
+from kit.io.store import store_fingerprint
 from kit.prepare.companies import company_key, company_labels
 from kit.report import htmlexport
 from kit.report.options import ReportOptions
@@ -141,6 +142,12 @@ class RunResult:
         return "\n".join(line.rstrip() for line in lines)
 
 
+def _data_fingerprint(paths: list[Path]) -> str:
+    """Fingerprint of the data files, a posting store folder (kit fetch) by its partitions."""
+    parts = [store_fingerprint(p) if Path(p).is_dir() else file_fingerprint([p]) for p in paths]
+    return parts[0] if len(parts) == 1 else file_fingerprint([]) + ":" + ":".join(parts)
+
+
 # ------------------------------------------------------------------------------------------- parent
 
 
@@ -157,7 +164,7 @@ def _load(postings: Any) -> tuple[pd.DataFrame, str, list[str]]:
         if not p.exists():
             raise KitError(f"{p}: posting file not found. Check the path, or leave out --postings for the sample")
     df = kit.load_postings(paths if len(paths) > 1 else paths[0])
-    return df, file_fingerprint(paths), [str(p) for p in paths]
+    return df, _data_fingerprint(paths), [str(p) for p in paths]
 
 
 def _select(df: pd.DataFrame, *, company: str = "", market: str = "", since: str = "", until: str = "") -> pd.DataFrame:
