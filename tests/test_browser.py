@@ -200,14 +200,14 @@ def test_report_and_index_fit_their_frame(real_report, browser, width):
     page.close()
 
 
-def test_pdf_copy_of_a_report(real_report, tmp_path):
+def test_pdf_copy_of_a_report(real_report, browser, tmp_path):
     import re
 
     from kit.report.pdf import write_pdfs
 
     html = tmp_path / "report.html"
     shutil.copy(real_report, html)
-    (pdf,) = write_pdfs([html])
+    (pdf,) = write_pdfs([html], browser=browser)
     data = pdf.read_bytes()
     assert pdf == tmp_path / "report.pdf" and data.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 3  # sections start on new pages

@@ -50,7 +50,7 @@ def test_claims_table_is_for_people():
     assert (row["PM-T postings"], row["TPM postings"], row["Difference"]) == ("75%", "35%", "+40.6 pts")
     assert row["95% interval"] == "[27.7, 51.5]" and row["n"] == "106 / 109"
     assert row["Theme"] == "strategy" and frame.iloc[2]["Theme"] == "written communication"
-    assert "PM-T" in row["Why"] and "pmt" not in row["Why"]
+    assert frame.iloc[2]["Expected"] == "similar (±10 pts)" and "Supported:" in table.notes[0]
     html = table.to_html()
     assert "<th" in html and ">0<" not in html  # no index column
     assert 'class="kit-badge kit-badge-' in html and ">supported</span>" in html

@@ -233,11 +233,14 @@ def _claims(df: pd.DataFrame) -> PeopleTable:
         "95% interval": [fmt_interval(lo, hi) for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)],
         "n": [fmt_n(x, y) for x, y in zip(df["n_a"], df["n_b"], strict=True)],
         "Verdict": df["verdict"].astype(str),
-        "Why": df["note"].astype(str).str.replace(r"\bpmt\b", na, regex=True).str.replace(r"\btpm\b", nb, regex=True),
     })
+    out["Expected"] = out["Expected"].str.replace(r"similar \(within (\d+) points\)", r"similar (±\1 pts)", regex=True)
     held = int((df["verdict"] == "supported").sum())
+    notes = ["Supported: the 95% interval of the difference lies wholly on the expected side (for “similar”: "
+             "inside the margin). Contradicted: wholly on the other side (outside the margin). Not enough data: "
+             "the interval straddles the line, so this sample cannot tell."]
     return PeopleTable(
-        out, title="Claims checked", group="Claim", badges=("Verdict",),
+        out, title="Claims checked", group="Claim", badges=("Verdict",), notes=notes,
         numeric=(f"{na} postings", f"{nb} postings", "Difference", "95% interval", "n"),
         subtitle=f"{held} of {len(df)} tests held; share of postings mentioning the theme, "
                  f"difference in percentage points ({na} minus {nb}); n = {na} / {nb} postings",

@@ -171,10 +171,19 @@ def _select(df: pd.DataFrame, *, company: str = "", market: str = "", since: str
     return kit.select(df, company=company or None, market=market or None, since=since or None, until=until or None)
 
 
+def _display_company(df: pd.DataFrame, company: str) -> str:
+    """The data's name for ``company`` ("Acme" -> "Acme Cloud"); the name as given when it selects nothing."""
+    try:
+        names = _select(df, company=company)["company"].dropna().unique()
+    except KitError:
+        return company
+    return str(names[0]) if len(names) == 1 else company
+
+
 def _targets(df: pd.DataFrame, *, companies, markets, all_: bool, min_postings: int, since: str,
              until: str) -> list[tuple[str, str]]:
     """(company, market) pairs to report on; "" means "not restricted"."""
-    companies = list(dict.fromkeys(companies))
+    companies = list(dict.fromkeys(_display_company(df, c) for c in companies))
     markets = list(dict.fromkeys(markets)) or [""]
     if all_ or (not companies and markets == [""]):
         for market in markets:

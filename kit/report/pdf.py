@@ -40,12 +40,14 @@ def chromium_path() -> str:
     return os.environ.get("KIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def write_pdfs(html_files: Sequence[Path], *, width: int = 1100) -> list[Path]:
+def write_pdfs(html_files: Sequence[Path], *, width: int = 1100, browser=None) -> list[Path]:
     """Print each HTML report to ``<same name>.pdf``.
 
     Args:
         html_files: Report HTML files.
         width: Viewport width (px) the charts are laid out at before printing.
+        browser: A Playwright Chromium ``Browser`` already running (Playwright's sync API allows one session per
+            thread); default: start headless Chromium for this call.
 
     Returns:
         The PDF paths, in the order given.
@@ -55,6 +57,8 @@ def write_pdfs(html_files: Sequence[Path], *, width: int = 1100) -> list[Path]:
     """
     if not html_files:
         return []
+    if browser is not None:
+        return [_print(browser, Path(f), width) for f in html_files]
     try:  # optional and heavy: only ``--pdf`` needs it
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -64,25 +68,26 @@ def write_pdfs(html_files: Sequence[Path], *, width: int = 1100) -> list[Path]:
     if not Path(exe).exists():
         raise KitError(f"--pdf needs headless Chromium; {exe} not found. Install it (apt-get install chromium) "
                        "or set KIT_CHROMIUM to its path")
-    out: list[Path] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        own = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         try:
-            for html_file in html_files:
-                page = browser.new_page(viewport={"width": width, "height": 1200})
-                page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
-                           else route.abort())
-                page.goto(Path(html_file).resolve().as_uri())
-                page.wait_for_load_state("load")
-                if page.locator(".plotly-graph-div").count():
-                    page.wait_for_selector(".plotly-graph-div .main-svg", timeout=30_000)
-                page.add_style_tag(content=PRINT_CSS)
-                page.emulate_media(media="print")
-                data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
-                page.close()
-                target = Path(html_file).with_suffix(".pdf")
-                atomic_write(target, data)
-                out.append(target)
+            return [_print(own, Path(f), width) for f in html_files]
         finally:
-            browser.close()
-    return out
+            own.close()
+
+
+def _print(browser, html_file: Path, width: int) -> Path:
+    page = browser.new_page(viewport={"width": width, "height": 1200})
+    try:
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                   else route.abort())  # offline: a report cannot reach the network while it is printed
+        page.goto(html_file.resolve().as_uri())
+        page.wait_for_load_state("load")
+        if page.locator(".plotly-graph-div").count():
+            page.wait_for_selector(".plotly-graph-div .main-svg", timeout=30_000)
+        page.add_style_tag(content=PRINT_CSS)
+        page.emulate_media(media="print")
+        data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    finally:
+        page.close()
+    return atomic_write(html_file.with_suffix(".pdf"), data)
