@@ -127,7 +127,7 @@ def _report_css() -> str:
     rules += [
         ".gt_table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0 16px 0;"
         "border-top:2px solid #A8A8A8;border-bottom:2px solid #A8A8A8}",
-        ".gt_table th,.gt_table td{padding:4px 8px;border:none;vertical-align:top}",
+        ".gt_table th,.gt_table td{padding:4px 6px;border:none;vertical-align:top}",
         ".gt_heading,.gt_title,.gt_subtitle{text-align:left !important}",
         ".gt_title{font-size:15px;font-weight:600;padding-top:6px}",
         ".gt_subtitle{font-size:12px;color:#555;padding-bottom:6px}",
@@ -136,7 +136,7 @@ def _report_css() -> str:
         ".gt_left{text-align:left !important}",
         ".gt_right{text-align:right !important;font-variant-numeric:tabular-nums}",
         ".gt_group_heading{font-weight:600;background:#F6F8FA;border-top:1px solid #D3D3D3;text-align:left !important}",
-        ".gt_sourcenote{font-size:12px;color:#555;text-align:left}",
+        ".gt_sourcenote{font-size:12px;color:#555;text-align:left !important}",
         ".jp-RenderedHTMLCommon .gt_table tbody tr:nth-child(odd){background:transparent}",
         ".kit-findings{border-left:4px solid #0072B2;padding:6px 14px;background:#F5F9FC;margin:8px 0 16px 0}",
         ".kit-findings h3{margin:6px 0}",
