@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from kit.core.errors import DataError, SelectionError
+from kit.core.memo import ColumnMemo
 from kit.core.paths import DATA_DIR
 from kit.core.schema import require_columns
-from kit.prepare.companies import _column_token, company_key, company_keys
+from kit.prepare.companies import company_key, company_keys
 
 __all__ = ["MARKET_ALIASES", "market_key", "select"]
 
@@ -70,20 +71,18 @@ def _suggest(wanted: str, names: list[str], what: str, column: str) -> Selection
     )
 
 
-_MARKET_MEMO: dict[int, tuple] = {}
+#: Market codes per market column (see :mod:`kit.core.memo` for the lifetime).
+_MARKETS: ColumnMemo[tuple[np.ndarray, np.ndarray, list[str]]] = ColumnMemo("market codes", maxsize=2)
 
 
 def _market_codes(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    series = df["market"]
-    hit = _MARKET_MEMO.get(id(df))
-    token = _column_token(series)
-    if hit is not None and hit[0] is token and hit[1] == len(df):
-        return hit[2], hit[3], hit[4]
+    return _MARKETS.get(df["market"], _factorize_markets)
+
+
+def _factorize_markets(series: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
     codes, uniques = pd.factorize(series)
     names = [str(u) for u in uniques]
     keys = np.array([market_key(u) for u in names], dtype=object)
-    _MARKET_MEMO.clear()  # keep one table: markets are cheap to recompute
-    _MARKET_MEMO[id(df)] = (token, len(df), codes, keys, names)
     return codes, keys, names
 
 
