@@ -74,7 +74,7 @@ _SLICE_SLOTS = 6
 def source_key(df: pd.DataFrame) -> str | None:
     """The data key a loader put in ``df.attrs`` (``kit_index_key`` or ``kit_source_key``), if any."""
     for name in _KEY_ATTRS:
-        value = df.attrs.get(name)
+        value = (getattr(df, "attrs", None) or {}).get(name)  # a Dask DataFrame has no attrs
         if value:
             return str(value)
     return None
