@@ -209,28 +209,28 @@ def _gram_sequence(codes: np.ndarray, lens: np.ndarray, n_vec: int) -> tuple[np.
 
     Text ``d``'s unigrams come first, then its bigrams, then its trigrams (as
     :func:`kit.index.tokenize.analyzer` emits them), so factorizing the sequence numbers the n-grams
-    in the order scikit-learn's vocabulary does.
+    in the order scikit-learn's vocabulary does. Token ``p`` of text ``d`` starts its k-word gram at
+    ``indptr[d] + (grams of fewer words in d) + p``.
     """
     n = len(lens)
-    doc = np.repeat(np.arange(n), lens)
+    n_tok = len(codes)
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lens, out=starts[1:])
-    pos = np.arange(len(codes), dtype=np.int64) - starts[doc]
     per = [np.maximum(lens - k, 0) for k in range(n_vec)]  # grams of k + 1 words per text
     total = np.sum(per, axis=0) if n else np.zeros(0, dtype=np.int64)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(total, out=indptr[1:])
     seq = np.empty(int(indptr[-1]), dtype=np.int64)
-    seq[indptr[:-1][doc] + pos] = codes
-    before = np.array(lens, dtype=np.int64)  # grams of the text placed before the current length
+    base = np.repeat(indptr[:-1] - starts[:-1], lens) + np.arange(n_tok, dtype=np.int64)  # indptr[d] + p
+    seq[base] = codes
+    left = np.repeat(starts[1:], lens) - np.arange(n_tok, dtype=np.int64)  # tokens from p to the text's end
+    shift = np.repeat(lens, lens)  # grams of fewer words placed before, per token
+    key = codes
     for k in range(1, n_vec):
-        at = np.flatnonzero(pos < (lens[doc] - k))
-        key = codes[at]
-        for i in range(1, k + 1):
-            key = (key << _BITS) | codes[at + i]
-        d = doc[at]
-        seq[indptr[:-1][d] + before[d] + pos[at]] = key
-        before = before + per[k]
+        key = (key[:-1] << _BITS) | codes[k:]  # gram of k + 1 words starting at each token (where it fits)
+        ok = left[: len(key)] > k
+        seq[(base[: len(key)] + shift[: len(key)])[ok]] = key[ok]
+        shift = shift + np.repeat(per[k], lens)
     return seq, indptr
 
 

@@ -4,11 +4,11 @@ Tokens are the matches of :data:`kit.index.lexicon.TOKEN_PATTERN` in the lower-c
 pattern scikit-learn's ``CountVectorizer`` uses by default). Two ways to get them, same output:
 
 * :func:`analyzer` - Python's ``re.findall`` per text, n-grams joined as strings (any pattern, any n);
-* :func:`tokenize_partition` - a whole partition of texts at once: ASCII texts are lower-cased and split
-  by pyarrow's compiled (RE2) kernels, the others by ``re.findall``; the tokens come back as one
-  pyarrow array plus per-text counts. The compiled path is used only for patterns listed in
-  :data:`_ARROW_SPLITS`, whose meaning on ASCII text is the same in Python's ``re`` and RE2 (a test
-  checks the equivalence on generated text); any other pattern uses ``re.findall`` for every text.
+* :func:`tokenize_partition` - a whole partition of texts at once: ASCII texts are split into word runs
+  by numpy over their bytes, the others by ``re.findall``; the tokens come back as one pyarrow array
+  plus per-text counts. The byte path is used only for patterns listed in :data:`_ARROW_SPLITS`, whose
+  meaning on ASCII text is a simple byte class (a test checks the equivalence on generated text); any
+  other pattern (e.g. a new :data:`~kit.index.lexicon.TOKEN_PATTERN`) uses ``re.findall`` for every text.
 """
 
 from __future__ import annotations
@@ -25,9 +25,14 @@ from kit.index.lexicon import TOKEN_PATTERN
 
 __all__ = ["analyzer", "lengths_and_ends", "stop_set", "texts_of", "tokenize_partition"]
 
-#: Token patterns with an equivalent on ASCII text: (separator regex for pyarrow, minimum token length).
-#: ``(?u)\b\w\w+\b`` on ASCII = maximal runs of ``[a-z0-9_]`` (after lower-casing) of two or more characters.
-_ARROW_SPLITS: dict[str, tuple[str, int]] = {r"(?u)\b\w\w+\b": (r"[^a-z0-9_]+", 2)}
+#: Token patterns with an equivalent on ASCII text: (word characters, minimum token length).
+#: ``(?u)\b\w\w+\b`` on ASCII text = maximal runs of ``[A-Za-z0-9_]`` of two or more characters.
+_ARROW_SPLITS: dict[str, tuple[str, int]] = {r"(?u)\b\w\w+\b": ("word", 2)}
+_WORD_BYTES = np.zeros(256, dtype=bool)
+for _c in b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_":
+    _WORD_BYTES[_c] = True
+_LOWER_BYTES = np.arange(256, dtype=np.uint8)
+_LOWER_BYTES[ord("A") : ord("Z") + 1] += 32
 
 
 def stop_set(stop_words: str | Iterable[str] | None) -> frozenset[str]:
@@ -106,16 +111,8 @@ def tokenize_partition(texts: list[str], *, pattern: str = TOKEN_PATTERN) -> tup
     ascii_mask = np.fromiter((t.isascii() for t in texts), dtype=bool, count=n)
     ascii_rows = np.flatnonzero(ascii_mask)
     other_rows = np.flatnonzero(~ascii_mask)
-    separator, min_len = split
-    arr = pa.array([texts[i] for i in ascii_rows], type=pa.large_string()) if len(other_rows) else pa.array(
-        texts, type=pa.large_string()
-    )
-    pieces = pc.split_pattern_regex(pc.ascii_lower(arr), separator)
-    flat = pc.list_flatten(pieces)
-    parent = pc.list_parent_indices(pieces).to_numpy()
-    keep = pc.greater_equal(pc.binary_length(flat), min_len)
-    tokens_a = flat.filter(keep)
-    counts_a = np.bincount(parent[keep.to_numpy(zero_copy_only=False)], minlength=len(arr)).astype(np.int64)
+    arr = pa.array([texts[i] for i in ascii_rows] if len(other_rows) else texts, type=pa.large_string())
+    tokens_a, counts_a = _ascii_word_runs(arr, split[1])
     if not len(other_rows):
         return tokens_a, counts_a
     tokens_b, counts_b = _python_tokens(texts, other_rows, findall, n)
@@ -129,6 +126,49 @@ def tokenize_partition(texts: list[str], *, pattern: str = TOKEN_PATTERN) -> tup
     order[from_b] = len(tokens_a) + np.arange(len(tokens_b))
     both = pa.concat_arrays([tokens_a.cast(pa.large_string()), tokens_b])
     return both.take(pa.array(order)), counts
+
+
+def _ascii_word_runs(arr: pa.LargeStringArray, min_len: int) -> tuple[pa.Array, np.ndarray]:
+    """Maximal runs of word bytes (``[A-Za-z0-9_]``) of at least ``min_len`` bytes, lower-cased, in ASCII texts.
+
+    Works on the array's byte buffer with numpy: word / non-word per byte, run starts and ends (a
+    text's first and last byte always bound a run), then the kept runs' bytes copied into one buffer.
+    """
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    data_buf = arr.buffers()[2]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    data = data[offsets[0] : offsets[-1]]
+    offsets = offsets - offsets[0]
+    size = len(data)
+    if not size:
+        return pa.array([], type=pa.large_string()), np.zeros(n, dtype=np.int64)
+    word = _WORD_BYTES[data]
+    nonempty = offsets[1:] > offsets[:-1]
+    before = np.empty(size, dtype=bool)  # the previous byte is a word byte of the same text
+    before[0] = False
+    before[1:] = word[:-1]
+    before[offsets[:-1][nonempty]] = False
+    after = np.empty(size, dtype=bool)  # the next byte is a word byte of the same text
+    after[-1] = False
+    after[:-1] = word[1:]
+    after[offsets[1:][nonempty] - 1] = False
+    starts = np.flatnonzero(word & ~before)
+    ends = np.flatnonzero(word & ~after) + 1
+    lens = ends - starts
+    keep = lens >= min_len
+    inside = word  # the word bytes, minus those of runs shorter than min_len
+    short_starts, short_lens = starts[~keep], lens[~keep]
+    for k in range(min_len - 1):
+        inside[short_starts[short_lens > k] + k] = False
+    starts, ends, lens = starts[keep], ends[keep], lens[keep]
+    doc = np.searchsorted(offsets, starts, side="right") - 1
+    counts = np.bincount(doc, minlength=n).astype(np.int64)
+    chars = _LOWER_BYTES[data[inside]]
+    token_offsets = np.zeros(len(lens) + 1, dtype=np.int64)
+    np.cumsum(lens, out=token_offsets[1:])
+    tokens = pa.LargeStringArray.from_buffers(len(lens), pa.py_buffer(token_offsets), pa.py_buffer(chars.tobytes()))
+    return tokens, counts
 
 
 def _python_tokens(texts: list[str], rows: Iterable[int], findall, n: int) -> tuple[pa.Array, np.ndarray]:
