@@ -132,6 +132,34 @@ def cache_clear_cmd() -> None:
 
 
 @cli.command()
+@click.argument("boards", nargs=-1, required=True)
+@click.option("--store", type=click.Path(path_type=Path), default=None,
+              help="Posting store folder (default: data/postings under the current directory).")
+@click.option("--search", default=None, help="jobspy: search text, e.g. 'technical program manager'.")
+@click.option("--location", default=None, help="jobspy: location, e.g. 'Seattle, WA'.")
+@click.option("--sites", default=None, help="jobspy: comma-separated sites (default: indeed,linkedin).")
+@click.option("--results", type=click.IntRange(min=1), default=None, help="jobspy: results wanted per site.")
+def fetch(boards: tuple[str, ...], store: Path | None, search: str | None, location: str | None,
+          sites: str | None, results: int | None) -> None:
+    """Fetch current postings from public job boards into the posting store.
+
+    BOARD is greenhouse:TOKEN, lever:SITE, lever-eu:SITE, ashby:NAME, jobspy (with --search) or a company
+    name listed in kit/data/boards.csv (e.g. Stripe). Then: kit report --postings STORE --all
+    """
+    from kit.fetch.run import default_store, fetch_boards
+
+    store = store or default_store()
+    click.echo(f"fetching {len(boards)} board(s) into {store}")
+    run = fetch_boards(boards, store=store, progress=click.echo, search=search, location=location, sites=sites,
+                       results=results)
+    click.echo()
+    click.echo(run.render())
+    for failure in run.failed:
+        click.secho(f"error: {failure.message}", fg="red", err=True)
+    sys.exit(1 if run.failed else 0)
+
+
+@cli.command()
 @click.argument("stories", type=click.Path(path_type=Path))
 @click.option("--company", default=None)
 @click.option("--market", default=None)
@@ -142,6 +170,17 @@ def fit(stories: Path, company: str | None, market: str | None, postings: tuple[
     from kit.analysis.storyfit import cli_fit
 
     click.echo(cli_fit(stories, company=company, market=market, postings=list(postings) or None, as_json=as_json))
+
+
+@cli.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite notebooks that already exist in DEST.")
+def notebooks(dest: Path, force: bool) -> None:
+    """Copy the kit's notebooks into DEST, to open and edit them there (e.g. jupyter lab DEST)."""
+    from kit.core.bundle import copy_notebooks
+
+    for path in copy_notebooks(dest, force=force):
+        click.echo(str(path))
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import kit
-from kit.analysis.phrases import DISTINCTIVE_COLUMNS, FREQUENCY_COLUMNS, wilson_interval
+from kit.analysis.phrases import DISTINCTIVE_COLUMNS, FREQUENCY_COLUMNS
+from kit.analysis.stats import wilson_interval
 from kit.core.errors import DataError
 from kit.core.schema import conform
 from kit.index import phraseindex as kindex

@@ -39,31 +39,6 @@ def notebook(fixtures) -> Path:
     return fixtures / "report_notebook.ipynb"
 
 
-# ------------------------------------------------------------------------------------ atomic writes
-
-
-def test_write_atomic_writes_text_and_bytes(tmp_path):
-    report.write_atomic(tmp_path / "a" / "x.html", "héllo")
-    report.write_atomic(tmp_path / "y.bin", b"\x00\x01")
-    assert (tmp_path / "a" / "x.html").read_text(encoding="utf-8") == "héllo"
-    assert (tmp_path / "y.bin").read_bytes() == b"\x00\x01"
-    assert oct((tmp_path / "y.bin").stat().st_mode & 0o777) == oct(0o644)
-
-
-def test_interrupted_write_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
-    target = tmp_path / "r.html"
-    target.write_text("old report")
-
-    def boom(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(report.os, "replace", boom)
-    with pytest.raises(KeyboardInterrupt):
-        report.write_atomic(target, "new report " * 1000)
-    assert target.read_text() == "old report"
-    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
-
-
 # ------------------------------------------------------------------------------------- safe outputs
 
 

@@ -40,13 +40,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kit.core.errors import DataError
+from kit.analysis.stats import MIN_N, wilson_interval
+from kit.core.schema import require_columns
 
-__all__ = ["MIN_N", "distinctive_phrases", "phrase_frequency", "wilson_interval"]
+__all__ = ["MIN_N", "distinctive_phrases", "phrase_frequency"]
 
-#: Groups with fewer postings are flagged as small samples by charts and overlap measures.
-MIN_N = 20
-Z95 = 1.959963984540054
 FREQUENCY_COLUMNS = ["phrase", "theme", "side", "n_mentioning", "n_postings", "share", "ci_low", "ci_high"]
 DISTINCTIVE_COLUMNS = [
     "phrase", "count_a", "count_b", "docs_a", "docs_b", "total", "log_odds", "variance", "z", "side",
@@ -54,30 +52,10 @@ DISTINCTIVE_COLUMNS = [
 _BACKGROUND_FLOOR = 0.01
 
 
-def wilson_interval(k: np.ndarray, n: np.ndarray, *, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for k successes out of n (arrays; n may be fractional; NaN where n == 0)."""
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    lo = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
-    hi = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
-    return lo, hi
-
-
 def _need(df: pd.DataFrame, *columns: str | None) -> None:
-    for col in columns:
-        if col is not None and col not in df.columns:
-            raise DataError.build(
-                "column missing",
-                path="<DataFrame>",
-                column=col,
-                expected=f"a frame with columns {', '.join(repr(c) for c in columns if c)}",
-                fix="load postings with kit.load_postings, or pass by= / text= naming your columns",
-            )
+    require_columns(df.columns, columns, path="<DataFrame>", problem="column missing",
+                    expected=f"a frame with columns {', '.join(repr(c) for c in columns if c)}",
+                    fix="load postings with kit.load_postings, or pass by= / text= naming your columns")
 
 
 def _groups(df: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list]:

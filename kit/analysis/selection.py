@@ -20,6 +20,7 @@ import pandas as pd
 
 from kit.core.errors import DataError, SelectionError
 from kit.core.paths import DATA_DIR
+from kit.core.schema import require_columns
 from kit.prepare.companies import _column_token, company_key, company_keys
 
 __all__ = ["MARKET_ALIASES", "market_key", "select"]
@@ -51,14 +52,10 @@ def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
 
 
 def _require(df: pd.DataFrame, column: str, option: str) -> None:
-    if column not in df.columns:
-        raise DataError.build(
-            f"cannot select by {option}: the table has no {column!r} column",
-            path="<DataFrame>",
-            column=column,
-            expected=f"a kit postings or pay table with a {column!r} column",
-            fix=f"drop the {option}= option or load the table with kit.load_postings / kit.load_pay",
-        )
+    require_columns(df.columns, (column,), path="<DataFrame>",
+                    problem=f"cannot select by {option}: the table has no {column!r} column",
+                    expected=f"a kit postings or pay table with a {column!r} column",
+                    fix=f"drop the {option}= option or load the table with kit.load_postings / kit.load_pay")
 
 
 def _suggest(wanted: str, names: list[str], what: str, column: str) -> SelectionError:
@@ -166,6 +163,7 @@ def select(
     until: str | pd.Timestamp | None = None,
     seniority: str | Iterable[str] | None = None,
     roles: str | Iterable[str] | None = None,
+    open_only: bool = False,
 ) -> pd.DataFrame:
     """Rows of a postings or pay table matching every given condition (None = no condition).
 
@@ -181,6 +179,8 @@ def select(
             are dropped when since or until is given.
         seniority: Ladder step(s), e.g. "senior", on ``seniority`` (postings) or ``ladder`` (pay).
         roles: Role code(s), e.g. "tpm" or ["pmt", "tpm"], on ``role``.
+        open_only: Keep only postings open at the last fetch of their board (``closed_at`` NA; tables without
+            the column, i.e. not from a posting store, are all open).
 
     Returns:
         The matching rows (possibly none), in the original order, with ``df.attrs`` kept.
@@ -210,6 +210,8 @@ def select(
     if wanted_roles:
         _require(df, "role", "roles")
         mask &= _values_mask(df, "role", wanted_roles)
+    if open_only and "closed_at" in df.columns:
+        mask &= df["closed_at"].isna().to_numpy(dtype=bool)
     indexed = "description" in df.columns
     if indexed:
         from kit.index.phraseindex import remember

@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError, KitError, SelectionError
 from kit.core.paths import DATA_DIR
 
@@ -336,8 +337,6 @@ class _Matcher:
 
 @lru_cache(maxsize=2)
 def _signals(path: str) -> tuple[tuple[str, str], ...]:
-    from kit.io.readers import read_yaml
-
     spec = read_yaml(path, what="story signals")
     out = []
     for theme, pats in (spec.get("signals") or {}).items():

@@ -25,6 +25,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from kit.analysis.stats import MIN_N
+
 __all__ = [
     "COLORS",
     "MIN_N",
@@ -35,6 +37,7 @@ __all__ = [
     "distinctive_scatter",
     "empty_figure",
     "esc",
+    "open_postings_chart",
     "overlap_by_company",
     "overlap_sets_chart",
     "pay_by_level_chart",
@@ -48,8 +51,6 @@ __all__ = [
     "variants_sunburst",
 ]
 
-#: Groups with fewer postings (or pay observations) than this are marked as small samples.
-MIN_N = 20
 
 #: Okabe-Ito palette (colour-blind safe), in the order series are coloured.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -886,3 +887,32 @@ def trend_chart(trend: pd.DataFrame, *, series: Iterable[str] | None = None, con
                    xaxis_tickformat="%Y" if period == "year" else None,
                    yaxis_title="share of postings (%)", yaxis_rangemode="tozero", height=460)
 
+
+
+def open_postings_chart(history: pd.DataFrame, *, context: str = "") -> go.Figure:
+    """Open postings per role at each fetch of a posting store.
+
+    Args:
+        history: ``kit.analysis.history.open_by_fetch`` output: ``[fetched_at, role, n_open]``.
+        context: Selection shown in the subtitle.
+
+    Returns:
+        One line per role (PM-T, TPM first); a message figure when the table has no fetch history.
+    """
+    title = "Open postings per role, by fetch"
+    if _is_empty(history) or "role" not in history:
+        return empty_figure("No fetch history: fetch a board into a store (kit fetch BOARD --store DIR) and load "
+                            "the store.", title=title)
+    fig = go.Figure()
+    roles = [r for r in ("pmt", "tpm", "pm", "pgm", "other") if r in set(history["role"])]
+    for role in roles:
+        part = history[history["role"] == role].sort_values("fetched_at")
+        fig.add_scatter(x=part["fetched_at"].tolist(), y=part["n_open"].tolist(), mode="lines+markers",
+                        name=role_name(role), line=dict(color=role_color(role), width=2.5 if role in ("pmt", "tpm")
+                                                        else 1.5),
+                        hovertemplate=f"<b>{esc(role_name(role))}</b> %{{x|%Y-%m-%d %H:%M}} UTC<br>"
+                                      "%{y} open<extra></extra>")
+    n_fetches = history["fetched_at"].nunique()
+    sub = f"{_plural(n_fetches, 'fetch', 'fetches')}; open = seen and not yet closed (first_seen / closed_at)"
+    return _layout(fig, title, sub, context, xaxis_title="fetch (UTC)", yaxis_title="open postings",
+                   yaxis_rangemode="tozero", height=420)

@@ -26,12 +26,10 @@ import pyarrow.compute as pc
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR, PACKAGE_DIR, SAMPLE_POSTINGS
 from kit.core.schema import conform, content_key
-from kit.io.adapters import adapt_postings
+from kit.io.formats import adapt, detect_format, get_format
 from kit.io.readers import (
-    POSTINGS_FORMATS,
     ParseWarning,
     adapt_sources,
-    detect_format,
     read_kit_parquet,
     read_source,
     source_label,
@@ -49,10 +47,11 @@ Source = str | PathLike | pd.DataFrame
 #: The files whose contents decide what ``load_postings`` makes of a source: the rule files and the code of
 #: every step. A table saved by :func:`save_postings` is re-used as is only while none of them changed.
 PIPELINE_FILES: tuple[Path, ...] = (
-    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv")),
-    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "io/adapters", "prepare/text",
-                                              "prepare/markets", "prepare/dedupe", "prepare/salary",
-                                              "prepare/enrich", "prepare/titles", "prepare/roles", "core/schema")),
+    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv", "sections.yaml")),
+    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/markets",
+                                              "prepare/dedupe", "prepare/salary", "prepare/enrich", "prepare/titles",
+                                              "prepare/roles", "prepare/sections", "core/schema")),
+    *sorted((PACKAGE_DIR / "io" / "formats").glob("*.py")),
 )
 
 
@@ -85,8 +84,10 @@ def load_postings(
     """Load job postings into the canonical postings table.
 
     Args:
-        source: A path (CSV, CSV.gz, Parquet, JSON Lines, XLSX), a DataFrame, or a list of them (concatenated,
-            then de-duplicated together). None loads the bundled sample (``datasets/sample_postings.csv.gz``).
+        source: A path (CSV, CSV.gz, Parquet, JSON Lines, XLSX), a posting-store folder (``kit fetch --store``;
+            its postings carry ``board``, ``first_seen``, ``last_seen``, ``closed_at``), a DataFrame, or a list of
+            them (concatenated, then de-duplicated together). None loads the bundled sample
+            (``datasets/sample_postings.csv.gz``).
         format: "jobspy", "linkedin", "generic" or "kit"; None detects it from the columns of each source.
         mapping: Canonical column -> your column name, e.g. ``{"title": "Job Title", "description": "Text"}``,
             for files in no known format (implies ``format="generic"`` when ``format`` is None).
@@ -177,7 +178,12 @@ def read_postings(
 
 def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | None) -> tuple[pd.DataFrame, SourceInfo]:  # noqa: A002
     label = source_label(src)
-    raw = read_source(src)
+    from kit.io.store import is_store, read_store
+
+    if is_store(src):  # a posting store folder (kit fetch): its raw rows, in the kit format
+        raw, format, mapping = read_store(src), "kit", None  # noqa: A001
+    else:
+        raw = read_source(src)
     fmt = format
     if fmt is None:
         fmt = "generic" if mapping else detect_format(raw.columns, kind="postings")
@@ -187,11 +193,9 @@ def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | Non
                 raise DataError.build(f"looks like a pay table ({other} format), not postings", path=label,
                                       fix="load it with kit.load_pay(...)")
             fmt = "generic"
-    elif fmt not in POSTINGS_FORMATS:
-        raise DataError.build(f"unknown postings format {fmt!r}", path=label,
-                              expected=f"one of {', '.join(POSTINGS_FORMATS)}",
-                              fix="leave format=None to detect it from the columns")
-    frame, used = adapt_postings(raw, fmt, label=label, mapping=mapping)
+    else:
+        get_format(fmt, "postings", label=label)  # an unknown name says which formats exist
+    frame, used = adapt(raw, fmt, "postings", label=label, mapping=mapping)
     no_title = frame["title"].isna()
     dropped = int(no_title.sum())
     if dropped:

@@ -39,14 +39,15 @@ import pandas as pd
 
 import kit
 from kit.core.errors import KitError, SelectionError
+from kit.core.files import atomic_write, file_fingerprint
 from kit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR, SAMPLE_PAY, SAMPLE_POSTINGS
-from kit.io.readers import file_fingerprint
+from kit.io.store import store_fingerprint
 from kit.prepare.companies import company_key, company_labels
 from kit.report import htmlexport
-from kit.report.runner import WorkerPool, clip, write_atomic
+from kit.report.runner import WorkerPool, clip
 from kit.report.slugs import target_slug
 
-__all__ = ["FORMAT", "ReportResult", "RunResult", "cli_run", "run", "write_atomic"]
+__all__ = ["FORMAT", "ReportResult", "RunResult", "cli_run", "run"]
 
 #: Bumped when the report layout changes, so older outputs are not skipped as "unchanged".
 FORMAT = 1
@@ -139,14 +140,10 @@ class RunResult:
         return "\n".join(line.rstrip() for line in lines)
 
 
-def _file_hash(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for path in paths:
-        h.update(Path(path).name.encode() + b"\0")
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()[:16]
+def _data_fingerprint(paths: list[Path]) -> str:
+    """Fingerprint of the data files, a posting store folder (kit fetch) by its partitions."""
+    parts = [store_fingerprint(p) if Path(p).is_dir() else file_fingerprint([p]) for p in paths]
+    return parts[0] if len(parts) == 1 else file_fingerprint([]) + ":" + ":".join(parts)
 
 
 # ------------------------------------------------------------------------------------------- parent
@@ -165,7 +162,7 @@ def _load(postings: Any) -> tuple[pd.DataFrame, str, list[str]]:
         if not p.exists():
             raise KitError(f"{p}: posting file not found. Check the path, or leave out --postings for the sample")
     df = kit.load_postings(paths if len(paths) > 1 else paths[0])
-    return df, _file_hash(paths), [str(p) for p in paths]
+    return df, _data_fingerprint(paths), [str(p) for p in paths]
 
 
 def _select(df: pd.DataFrame, *, company: str = "", market: str = "", since: str = "", until: str = "") -> pd.DataFrame:
@@ -323,7 +320,7 @@ def run(*, companies=(), markets=(), all_: bool = False, min_postings: int = 20,
     last = {"timings": timings, "jobs": jobs, "reports": [
         {"label": r.label, "slug": r.slug, "status": r.status, "seconds": r.seconds, "timings": r.timings}
         for r in results]}
-    write_atomic(out / ".work" / "last_run.json", json.dumps(last, indent=1))  # what benchmarks read
+    atomic_write(out / ".work" / "last_run.json", json.dumps(last, indent=1))  # what benchmarks read
     return RunResult(results, index, out, timings)
 
 
@@ -346,7 +343,7 @@ def _run_in(pool: WorkerPool, *, out: Path, nb_path: Path, postings, pay_path: P
     targets = _targets(df, companies=companies, markets=markets, all_=all_, min_postings=min_postings,
                        since=since, until=until)
     pay_file = pay_path or (SAMPLE_PAY if SAMPLE_PAY.exists() else None)
-    pay_hash = _file_hash([pay_file]) if pay_file else "none"
+    pay_hash = file_fingerprint([pay_file]) if pay_file else "none"
     nb_hash = hashlib.sha256(nb_path.read_bytes()).hexdigest()[:16]
     # the kit's code and rule files decide every figure: an edited titles.yaml or lexicon re-runs reports
     kit_hash = kit.__version__ + ":" + file_fingerprint(sorted([*PACKAGE_DIR.rglob("*.py"), *DATA_DIR.glob("*")]))
@@ -437,7 +434,7 @@ def _write_manifest(out: Path, res: ReportResult, key: str, params: dict[str, st
         "params": params, "seconds": round(res.seconds, 2), "timings": res.timings,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), **context,
     }
-    write_atomic(out / f"{res.slug}{MANIFEST_SUFFIX}", json.dumps(manifest, indent=1, default=str))
+    atomic_write(out / f"{res.slug}{MANIFEST_SUFFIX}", json.dumps(manifest, indent=1, default=str))
 
 
 def write_index(out: Path) -> Path:
@@ -457,7 +454,7 @@ def write_index(out: Path) -> Path:
     page = env.get_template("index.html.j2").render(
         reports=manifests, n_failed=sum(m.get("status") == "failed" for m in manifests),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), kit_version=kit.__version__)
-    return write_atomic(Path(out) / "index.html", page)
+    return atomic_write(Path(out) / "index.html", page)
 
 
 # ---------------------------------------------------------------------------------------------- CLI

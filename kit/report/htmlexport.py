@@ -24,11 +24,10 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from kit.core.paths import PACKAGE_DIR
+from kit.core.paths import TEMPLATES_DIR
 
 __all__ = ["TEMPLATES_DIR", "clean_fragment", "header_html", "prepare_outputs", "standalone_html", "warm_up"]
 
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 _PLOTLYJS_ACTIVATION = re.compile(r"window\.PlotlyConfig|define\(\s*['\"]plotly['\"]|require\.undef\(\s*['\"]plotly")
