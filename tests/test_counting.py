@@ -220,3 +220,20 @@ def test_dask_dataframe_from_parquet_equals_local_build(sample, dask_client, tmp
     local = kit.build_index(pd.read_parquet(tmp_path), cache=False)
     assert_same_counts(remote, local)
     assert remote.posting_ids.equals(local.posting_ids)
+
+
+def test_kit_dask_scheduler_sends_default_builds_to_that_cluster(sample, dask_client, monkeypatch):
+    local = kit.build_index(sample, cache=False)
+    lookup.clear_memory()
+    seen = []
+    real = counting.BACKENDS["dask"]
+
+    def recording(parts, params, **kw):
+        seen.append(kw)
+        return real(parts, params, **kw)
+
+    monkeypatch.setitem(counting.BACKENDS, "dask", recording)
+    monkeypatch.setenv("KIT_DASK_SCHEDULER", dask_client.scheduler.address)
+    remote = kit.build_index(sample, cache=False)  # backend=None: the scheduler in the environment
+    assert seen and seen[0]["client"] is None  # the backend connected to $KIT_DASK_SCHEDULER itself
+    assert_same_counts(remote, local)

@@ -52,8 +52,12 @@ def get_client(client=None):
         return client
     address = os.environ.get("KIT_DASK_SCHEDULER", "").strip()
     if address:
+        known = _LOCAL.get(address)
+        if known is not None and known.status == "running":
+            return known  # one connection per scheduler and process, reused by every build
         try:
-            return distributed.Client(address, timeout="10s", set_as_default=False)
+            _LOCAL[address] = distributed.Client(address, timeout="10s", set_as_default=False)
+            return _LOCAL[address]
         except (OSError, TimeoutError) as exc:
             raise DataError.build(
                 f"cannot reach the Dask scheduler at {address!r}: {exc}",
