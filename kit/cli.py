@@ -92,17 +92,29 @@ def generate(n_postings: int, companies: int, seed: int, n_pay: int, prefix: str
 @click.option("--since", default=None, help="First posting date, YYYY-MM-DD.")
 @click.option("--until", default=None, help="Last posting date, YYYY-MM-DD.")
 @click.option("--force", is_flag=True, help="Re-run reports whose inputs are unchanged.")
+@click.option("--pdf", is_flag=True, help="Also print each report to PDF (headless Chromium; needs Playwright).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Build the phrase index on this Dask scheduler (tcp://host:8786; sets KIT_DASK_SCHEDULER).")
 def report(scheduler: str | None, **options) -> None:
     """Run the report notebook per company or market into self-contained HTML plus an index."""
     import os
 
-    from kit.report.batch import cli_run
+    # the report stack (papermill, nbconvert, jupyter_client) is heavy: imported when the command runs
+    from kit.report.batch import run
+    from kit.report.options import ReportOptions
 
     if scheduler:
         os.environ["KIT_DASK_SCHEDULER"] = scheduler  # read by kit.index.lookup.build_index, inherited by kernels
-    sys.exit(cli_run(**options))
+
+    result = run(ReportOptions(**options, progress=True))
+    click.echo(result.table())
+    done = {s: sum(r.status == s for r in result.reports) for s in ("ok", "skipped", "failed")}
+    pdfs = [r.pdf for r in result.reports if r.pdf]
+    if pdfs:
+        click.echo(f"{len(pdfs)} PDF(s): " + ", ".join(str(p) for p in pdfs))
+    click.echo(f"\n{done['ok']} written, {done['skipped']} unchanged (skipped; --force re-runs them), "
+               f"{done['failed']} failed in {result.timings['total']:.1f}s. Index: {result.index}")
+    sys.exit(result.exit_code)
 
 
 @cli.group()
@@ -167,9 +179,22 @@ def fetch(boards: tuple[str, ...], store: Path | None, search: str | None, locat
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def fit(stories: Path, company: str | None, market: str | None, postings: tuple[Path, ...], as_json: bool) -> None:
     """Which role do my experience stories read like, and what is missing."""
-    from kit.analysis.storyfit import cli_fit
+    import json
 
-    click.echo(cli_fit(stories, company=company, market=market, postings=list(postings) or None, as_json=as_json))
+    # pandas and the analyses load only for the commands that need them (``kit --help`` stays fast)
+    from kit.analysis.storyfit import fit as fit_stories
+
+    result = fit_stories(stories, _fit_postings(list(postings)), company=company, market=market)
+    click.echo(json.dumps(result.to_dict(), indent=2, default=str) if as_json else str(result))
+
+
+def _fit_postings(paths: list[Path]):
+    """The postings ``kit fit`` weighs against: the files given, or the bundled sample."""
+    from kit.load.postings import load_postings
+
+    if not paths:
+        return load_postings()
+    return load_postings(paths if len(paths) > 1 else paths[0])
 
 
 @cli.command()

@@ -25,7 +25,7 @@ def test_columns_measures_and_scopes(fixtures):
     df.attrs["kit_source_key"] = "overlap-tests"
     out = kit.role_overlap(df)
     assert list(out.columns) == COLUMNS
-    assert out["company"].unique().tolist() == ["(all)", "Acme Cloud", "Amazon.com Services LLC", "Globex Systems"]
+    assert out["company"].unique().tolist() == ["(all)", "Acme Cloud", "Amazon.com Services", "Globex Systems"]
     assert out.groupby("company", sort=False).size().eq(len(MEASURES)).all()
     allrow = out[out["company"] == "(all)"].iloc[0]
     assert (allrow["n_a"], allrow["n_b"]) == (3, 4)

@@ -36,7 +36,8 @@ from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 
-__all__ = ["CLAIMS_FILE", "MIN_N", "Mentions", "check_claims", "lexicon_mentions", "load_claims"]
+__all__ = ["CLAIMS_FILE", "MIN_N", "Mentions", "check_claims", "lexicon_mentions", "load_claims", "phrase_variants",
+           "theme_lexicon"]
 
 #: Where the claims are defined (editable).
 CLAIMS_FILE = DATA_DIR / "claims.yaml"
@@ -76,8 +77,12 @@ class Mentions:
 # --------------------------------------------------------------------------------------------- lexicon
 
 
-def _lexicon() -> pd.DataFrame:
-    """The lexicon as a frame [phrase, theme, theme_label, side, variants] (D's kit.index.lexicon)."""
+def theme_lexicon() -> pd.DataFrame:
+    """The lexicon as a frame [phrase, theme, theme_label, side, variants] (:func:`kit.index.lexicon.load_lexicon`).
+
+    Returns:
+        The lexicon, with ``theme_label`` and ``side`` columns always present.
+    """
     from kit.index.lexicon import load_lexicon
 
     lex = load_lexicon()
@@ -87,7 +92,15 @@ def _lexicon() -> pd.DataFrame:
     return lex
 
 
-def _variants(value) -> list[str]:
+def phrase_variants(value) -> list[str]:
+    """A lexicon row's ``variants`` cell as a list: a "|" or ";" separated string, a list, or missing.
+
+    Args:
+        value: The cell.
+
+    Returns:
+        The variant phrases (empty when missing).
+    """
     if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and pd.isna(value)):
         return []
     if isinstance(value, str):
@@ -116,7 +129,7 @@ def _regex_mentions(texts: pd.Series, table: pd.DataFrame) -> sparse.csr_matrix:
     texts = texts.astype("string").fillna("").str.lower()
     cols = []
     for _, row in table.iterrows():
-        pat = phrase_pattern([row["phrase"], *_variants(row.get("variants"))])
+        pat = phrase_pattern([row["phrase"], *phrase_variants(row.get("variants"))])
         cols.append(texts.str.contains(pat, regex=True).to_numpy(dtype=bool))
     if not cols:
         return sparse.csr_matrix((len(texts), 0), dtype=bool)
@@ -154,7 +167,7 @@ def lexicon_mentions(postings: pd.DataFrame, *, extra: dict[str, list[str]] | No
                               fix="load postings with kit.load_postings or add a description column")
     found = _index_mentions(postings)
     if found is None:
-        lex = _lexicon().reset_index(drop=True)
+        lex = theme_lexicon().reset_index(drop=True)
         mat, table = _regex_mentions(postings["description"], lex), lex[["phrase", "theme", "theme_label", "side"]]
     else:
         mat, table = found

@@ -34,6 +34,7 @@ phrases the background lacks). Swapping a and b flips every sign.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from os import PathLike
 
 import numpy as np
@@ -41,9 +42,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kit.analysis.stats import MIN_N, wilson_interval
+from kit.core.datafiles import read_yaml
+from kit.core.paths import DATA_DIR
 from kit.core.schema import require_columns
 
-__all__ = ["MIN_N", "distinctive_phrases", "phrase_frequency"]
+__all__ = ["MIN_N", "STOP_PHRASES_FILE", "distinctive_phrases", "phrase_frequency", "readable_phrases"]
 
 FREQUENCY_COLUMNS = ["phrase", "theme", "side", "n_mentioning", "n_postings", "share", "ci_low", "ci_high"]
 DISTINCTIVE_COLUMNS = [
@@ -396,4 +399,67 @@ def distinctive_phrases(
         "source": "index" if use_index else "vectorized",
         "min_n": MIN_N,
     }
+    return out
+
+
+STOP_PHRASES_FILE = DATA_DIR / "stop_phrases.yaml"
+
+
+@lru_cache(maxsize=2)
+def _stop_phrases(path: str) -> tuple[frozenset[str], float]:
+    spec = read_yaml(path, what="stop phrases") or {}
+    words = frozenset(str(w).lower() for w in spec.get("title_words") or ())
+    return words, float(spec.get("fold_share", 0.8))
+
+
+def readable_phrases(
+    dist: pd.DataFrame,
+    *,
+    exclude_title_words: bool = True,
+    fold: bool = True,
+    significant: float = 1.96,
+    path: str | PathLike | None = None,
+) -> pd.DataFrame:
+    """The distinctive phrases a reader learns from (what charts, the explorer and reports show).
+
+    Two rules from ``kit/data/stop_phrases.yaml`` (documented there): phrases containing one of the roles'
+    own title words are left out ("product", "program management"), and a shorter phrase wholly explained
+    by a longer distinctive one on the same side is folded into it ("offs" into "trade offs").
+
+    Args:
+        dist: :func:`distinctive_phrases` output.
+        exclude_title_words: Leave out phrases with a title word.
+        fold: Fold shorter phrases into longer ones.
+        significant: Only phrases with ``|z|`` at least this large can absorb shorter ones.
+        path: Another stop-phrase file.
+
+    Returns:
+        ``dist`` without those rows (same columns, order and ``attrs``); ``attrs["folded"]`` maps each
+        folded phrase to the phrase it was folded into, ``attrs["title_words_excluded"]`` says whether
+        title words were left out.
+    """
+    if dist is None or dist.empty or "phrase" not in dist.columns:
+        return dist
+    words, share = _stop_phrases(str(path or STOP_PHRASES_FILE))
+    phrases = dist["phrase"].astype(str)
+    keep = np.ones(len(dist), dtype=bool)
+    if exclude_title_words and words:
+        keep &= ~phrases.map(lambda p: not words.isdisjoint(p.split())).to_numpy(dtype=bool)
+    folded: dict[str, str] = {}
+    if fold and share > 0 and {"docs_a", "docs_b", "z"} <= set(dist.columns):
+        docs = dict(zip(phrases, (dist["docs_a"] + dist["docs_b"]).to_numpy(), strict=True))
+        z = dict(zip(phrases, dist["z"].astype(float).to_numpy(), strict=True))
+        strong = [p for p, k in zip(phrases, keep, strict=True) if k and abs(z[p]) >= significant and " " in p]
+        for longer in sorted(strong, key=lambda p: -abs(z[p])):
+            parts = longer.split()
+            for size in range(1, len(parts)):
+                for start in range(len(parts) - size + 1):
+                    sub = " ".join(parts[start:start + size])
+                    if sub in docs and sub not in folded and np.sign(z[sub]) == np.sign(z[longer]) \
+                            and docs[longer] >= share * docs[sub]:
+                        folded[sub] = longer
+        if folded:
+            keep &= ~phrases.isin(list(folded)).to_numpy(dtype=bool)
+    out = dist[keep]
+    out.attrs = {**dist.attrs, "folded": folded, "title_words_excluded": bool(exclude_title_words and words)}
     return out

@@ -117,10 +117,28 @@ def _company_mask(df: pd.DataFrame, companies: list[str]) -> np.ndarray:
     for c in companies:
         k = company_key(c)
         if k not in position:
-            raw = [str(x) for x in pd.unique(df["company"].dropna())]
-            raise _suggest(c, raw, "company", "company")
+            k = _partial_company(c, k, keys, labels, df)
         wanted.append(position[k])
     return np.isin(codes, wanted)
+
+
+def _partial_company(wanted: str, key: str, keys: np.ndarray, labels: np.ndarray, df: pd.DataFrame) -> str:
+    """The one company whose key starts with ``key`` or has it as whole words ("Acme" -> "acme cloud").
+
+    Raises:
+        SelectionError: No company matches (with the closest names), or several do (naming them).
+    """
+    hits = [i for i, k in enumerate(keys) if key and (k.startswith(key) or f" {key} " in f" {k} ")]
+    if len(hits) == 1:
+        return str(keys[hits[0]])
+    if not hits:
+        raise _suggest(wanted, [str(x) for x in pd.unique(df["company"].dropna())], "company", "company")
+    several = sorted(str(labels[i]) for i in hits)
+    raise SelectionError(
+        f"company {wanted!r} matches {len(several)} companies: {', '.join(repr(n) for n in several)}; "
+        "name one of them (a longer part of its name is enough)",
+        suggestions=several,
+    )
 
 
 def _date_mask(df: pd.DataFrame, since: object, until: object) -> np.ndarray:
@@ -170,7 +188,9 @@ def select(
     Args:
         df: A kit table (postings or pay), or any frame with the columns used.
         company: Company name(s); case-, punctuation- and suffix-insensitive and alias-aware
-            ("Amazon" matches "Amazon.com Services LLC" and "AMAZON WEB SERVICES, INC.").
+            ("Amazon" matches "Amazon.com Services LLC" and "AMAZON WEB SERVICES, INC."); a unique
+            prefix or whole word of a name is enough ("Acme" selects "Acme Cloud"; when several
+            companies match, the error names them).
         market: Market name(s) in the ``market`` column, case-insensitive; aliases such as "Bay Area"
             or "SF" and city names ("Mountain View") resolve to the market ("SF Bay Area").
         since: First date kept (inclusive), on ``posted_date`` (postings) or ``date`` / ``year``

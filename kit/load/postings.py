@@ -35,6 +35,7 @@ from kit.io.readers import (
     source_label,
     write_kit_parquet,
 )
+from kit.prepare.companies import display_names
 from kit.prepare.dedupe import dedupe_postings
 from kit.prepare.markets import assign_markets
 from kit.prepare.salary import annualize, parse_salary_text
@@ -47,10 +48,12 @@ Source = str | PathLike | pd.DataFrame
 #: The files whose contents decide what ``load_postings`` makes of a source: the rule files and the code of
 #: every step. A table saved by :func:`save_postings` is re-used as is only while none of them changed.
 PIPELINE_FILES: tuple[Path, ...] = (
-    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv", "sections.yaml")),
+    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv", "sections.yaml",
+                                   "company_aliases.csv")),
     *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/markets",
-                                              "prepare/dedupe", "prepare/salary", "prepare/enrich", "prepare/titles",
-                                              "prepare/roles", "prepare/sections", "core/schema")),
+                                              "prepare/dedupe", "prepare/salary", "prepare/companies",
+                                              "prepare/enrich", "prepare/titles", "prepare/roles", "prepare/sections",
+                                              "core/schema")),
     *sorted((PACKAGE_DIR / "io" / "formats").glob("*.py")),
 )
 
@@ -155,6 +158,7 @@ def read_postings(
     for col in ("company", "location"):
         if col not in df.columns:
             df[col] = pd.Series(pd.NA, index=df.index, dtype="string")
+    df["company"] = display_names(df["company"])  # one company, one name: "Initech, Inc." -> "Initech"
     df = _clean_text(df)
     df = _remote_from_location(df)
     markets = assign_markets(df["location"], df["remote"] if "remote" in df.columns else None)

@@ -24,6 +24,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from kit.charts.tables import REPORT_CSS
 from kit.core.paths import TEMPLATES_DIR
 
 __all__ = ["TEMPLATES_DIR", "clean_fragment", "header_html", "prepare_outputs", "standalone_html", "warm_up"]
@@ -178,6 +179,6 @@ def standalone_html(nb: Any, *, title: str, header: str) -> str:
     """
     nb = prepare_outputs(nb)
     nb.metadata["title"] = title
-    resources = {"kit_plotlyjs": _plotlyjs(), "kit_header": header, "metadata": {"name": title}}
+    resources = {"kit_plotlyjs": _plotlyjs(), "kit_header": header, "kit_css": REPORT_CSS, "metadata": {"name": title}}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body
