@@ -12,8 +12,8 @@ import pandas as pd
 
 import kit
 
-#: main at 4940d84 (sections kept at load); the pre-merge pin was 5c01c29a...
-PINNED = "4ed9ae6c003c71303a792c7478ed65b8cc8c5ea31c3e27f8ea3994fda17a67ba"
+#: main at ac54768 (checked on a clean export of main); earlier pins: 5c01c29a (dc6bf0e), 4ed9ae6c (4940d84)
+PINNED = "d6e0212dedeb5e1d5afbce311d78dc718fed5ec6a29ba7930f1639ea45b88c2c"
 
 
 def frame_fingerprint(df: pd.DataFrame) -> str:
