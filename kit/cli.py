@@ -93,11 +93,18 @@ def generate(n_postings: int, companies: int, seed: int, n_pay: int, prefix: str
 @click.option("--until", default=None, help="Last posting date, YYYY-MM-DD.")
 @click.option("--force", is_flag=True, help="Re-run reports whose inputs are unchanged.")
 @click.option("--pdf", is_flag=True, help="Also print each report to PDF (headless Chromium; needs Playwright).")
-def report(**options) -> None:
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Build the phrase index on this Dask scheduler (tcp://host:8786; sets KIT_DASK_SCHEDULER).")
+def report(scheduler: str | None, **options) -> None:
     """Run the report notebook per company or market into self-contained HTML plus an index."""
+    import os
+
     # the report stack (papermill, nbconvert, jupyter_client) is heavy: imported when the command runs
     from kit.report.batch import run
     from kit.report.options import ReportOptions
+
+    if scheduler:
+        os.environ["KIT_DASK_SCHEDULER"] = scheduler  # read by kit.index.lookup.build_index, inherited by kernels
 
     result = run(ReportOptions(**options, progress=True))
     click.echo(result.table())
@@ -108,6 +115,32 @@ def report(**options) -> None:
     click.echo(f"\n{done['ok']} written, {done['skipped']} unchanged (skipped; --force re-runs them), "
                f"{done['failed']} failed in {result.timings['total']:.1f}s. Index: {result.index}")
     sys.exit(result.exit_code)
+
+
+@cli.group()
+def cache() -> None:
+    """The on-disk phrase-index cache ($KIT_CACHE_DIR, capped at $KIT_CACHE_MAX_BYTES)."""
+
+
+@cache.command("info")
+def cache_info_cmd() -> None:
+    """List the cached index files, most recently used first, and the total against the cap."""
+    from kit.index.cache import cache_info
+
+    info = cache_info()
+    for row in info.itertuples(index=False):
+        click.echo(f"{int(row.bytes) / 2**20:10.1f} MB  {row.last_used:%Y-%m-%d %H:%M}  {row.file}")
+    click.echo(f"{len(info)} index files, {info.attrs['total_bytes'] / 2**20:.1f} MB of "
+               f"{info.attrs['max_bytes'] / 2**20:.0f} MB in {info.attrs['folder']}")
+
+
+@cache.command("clear")
+def cache_clear_cmd() -> None:
+    """Delete every cached index file (they are rebuilt when next needed)."""
+    from kit.core.paths import cache_dir
+    from kit.index.cache import clear_cache
+
+    click.echo(f"deleted {clear_cache()} index files from {cache_dir()}")
 
 
 @cli.command()

@@ -144,11 +144,22 @@ def _read_json(path: Path, *, lines: bool) -> pd.DataFrame:
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
+    # python-calamine (Rust) reads an LCA quarter ~10x faster than openpyxl and gives the same strings;
+    # openpyxl stays the fallback for a workbook calamine cannot read
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        try:
+            return pd.read_excel(path, dtype=str, engine="calamine")
+        except Exception:  # noqa: BLE001 - any calamine failure: let openpyxl try (and report) instead
+            pass
     try:
         import openpyxl  # noqa: F401
     except ImportError as exc:
         raise DataError.build("reading Excel files needs the openpyxl package, which is not installed", path=path,
-                              fix="run `pip install openpyxl`, or save the sheet as CSV") from exc
+                              fix="run `pip install openpyxl python-calamine`, or save the sheet as CSV") from exc
     return pd.read_excel(path, dtype=str, engine="openpyxl")
 
 
