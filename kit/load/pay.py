@@ -28,7 +28,9 @@ from kit.io.readers import (
     write_kit_parquet,
 )
 from kit.load.postings import SourceInfo
+from kit.prepare.levels import _unmapped_message, assign_ladder, unmapped_levels
 from kit.prepare.markets import assign_markets
+from kit.prepare.titles import classify_titles
 
 __all__ = ["PIPELINE_FILES", "load_pay", "read_pay", "save_pay"]
 
@@ -82,8 +84,6 @@ def load_pay(source: Source | list[Source] | None = None, *, format: str | None 
 
 def _as_loaded(df: pd.DataFrame, attrs: dict) -> pd.DataFrame:
     """A saved table as ``load_pay`` returns it: conformed, ``attrs`` restored, unmapped levels warned about."""
-    from kit.prepare.levels import _unmapped_message, unmapped_levels
-
     df = conform(df, "pay")
     unmapped = attrs.get("unmapped_levels")
     if unmapped:  # as assign_ladder stores and reports them
@@ -106,8 +106,6 @@ def save_pay(df: pd.DataFrame, path: str | PathLike) -> Path:
     Returns:
         ``Path(path)``.
     """
-    from kit.prepare.levels import unmapped_levels
-
     out = conform(df, "pay")
     out.attrs = {}
     unmapped = [[str(c), str(lv), int(n), str(r)] for c, lv, n, r in unmapped_levels(df).itertuples(index=False)]
@@ -153,8 +151,6 @@ def _adapt_one(src: Source, *, format: str | None) -> tuple[pd.DataFrame, Source
 
 
 def _enrich(df: pd.DataFrame) -> pd.DataFrame:
-    from kit.prepare.levels import assign_ladder
-    from kit.prepare.titles import classify_titles
 
     titles = classify_titles(df["title"] if "title" in df.columns else pd.Series(pd.NA, index=df.index))
     for col in ("role", "family"):

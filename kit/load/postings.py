@@ -35,8 +35,10 @@ from kit.io.readers import (
     source_label,
     write_kit_parquet,
 )
+from kit.io.store import is_store, read_store
 from kit.prepare.companies import display_names
 from kit.prepare.dedupe import dedupe_postings
+from kit.prepare.enrich import enrich_postings
 from kit.prepare.markets import assign_markets
 from kit.prepare.salary import annualize, parse_salary_text
 from kit.prepare.text import clean_series
@@ -171,7 +173,6 @@ def read_postings(
     df = dedupe_postings(df)
     df = _salaries(df)  # row by row, so after de-duplication: merged rows are not parsed for nothing
     df = _unique_ids(df)
-    from kit.prepare.enrich import enrich_postings
 
     df = enrich_postings(df)
     df = df.drop(columns=[c for c in df.columns if c.startswith("_")])
@@ -182,7 +183,6 @@ def read_postings(
 
 def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | None) -> tuple[pd.DataFrame, SourceInfo]:  # noqa: A002
     label = source_label(src)
-    from kit.io.store import is_store, read_store
 
     if is_store(src):  # a posting store folder (kit fetch): its raw rows, in the kit format
         raw, format, mapping = read_store(src), "kit", None  # noqa: A001

@@ -25,6 +25,8 @@ import pandas as pd
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR, SAMPLE_LEVELS
 from kit.core.schema import LADDER, conform, require_columns
+from kit.prepare.companies import company_key
+from kit.prepare.titles import classify_titles
 
 __all__ = ["LEVELS_FILE", "assign_ladder", "load_levels", "normalize_level", "unmapped_levels"]
 
@@ -69,8 +71,6 @@ def _leading_code(norm: str) -> str | None:
 
 def _company_keys(names: pd.Series) -> pd.Series:
     """Alias-aware company keys (:func:`kit.prepare.companies.company_key`); NA for a missing name."""
-    from kit.prepare.companies import company_key
-
     names = names.astype("string")
     mapping = {name: company_key(name) or pd.NA for name in names.dropna().unique()}
     return names.map(mapping).astype("string")
@@ -204,7 +204,6 @@ class _Lookup:
 def _title_seniority(titles: Iterable[str]) -> pd.Series:
     """Seniority (a LADDER name or NA) stated by each title, from :func:`kit.classify_titles`."""
     titles = list(titles)
-    from kit.prepare.titles import classify_titles
 
     sen = classify_titles(titles)["seniority"].astype("string")
     return pd.Series(sen.to_numpy(), index=titles, dtype="string")
