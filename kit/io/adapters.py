@@ -17,7 +17,7 @@ import pandas as pd
 
 from kit.core.errors import DataError
 from kit.core.schema import PAY_COLUMNS, POSTINGS_RAW
-from kit.io.readers import to_date, to_number, warn_unparsed
+from kit.io.values import plausible_pay, to_date, to_number, warn_unparsed
 from kit.prepare.salary import annualize, interval_factor
 
 __all__ = ["GENERIC_SYNONYMS", "LCA_ALIASES", "POSTINGS_MAPS", "adapt_pay", "adapt_postings"]
@@ -278,6 +278,7 @@ def _adapt_levels(raw: pd.DataFrame, *, label: str) -> tuple[pd.DataFrame, dict[
         for col in ("base", "stock", "bonus"):
             if col in out.columns:
                 out.loc[no_breakdown.to_numpy(dtype=bool), col] = pd.NA
+    _bound_pay(out, label=label, used=used)
     out["currency"] = "USD"
     out["source"] = "levels"
     out["n"] = 1
@@ -300,14 +301,20 @@ def _adapt_lca(raw: pd.DataFrame, *, label: str) -> tuple[pd.DataFrame, dict[str
     used[cols["title"]] = "title"
     wage_raw = raw[cols["wage"]]
     if not pd.api.types.is_numeric_dtype(wage_raw.dtype):
-        # "$120,000.00", "120000 - 150000": the first figure is the wage offered ("rate of pay from")
+        # "$120,000.00", "1e5": the whole value when it is one number; "120000 - 150000": the first figure is
+        # the wage offered ("rate of pay from")
         text = wage_raw.astype("string")
-        first = text.str.extract(_FIRST_NUMBER, expand=False)
-        bad = text.notna() & (text.str.strip() != "") & first.isna()
+        cleaned = text.str.strip().str.replace(r"[\s$,]", "", regex=True)
+        whole = pd.to_numeric(cleaned.astype(object).where(cleaned.notna(), None), errors="coerce")
+        first = pd.to_numeric(text.str.extract(_FIRST_NUMBER, expand=False).str.replace(",", "", regex=False),
+                              errors="coerce")
+        wage = pd.Series(np.where(pd.isna(whole), first, whole), index=raw.index).astype("Float64")
+        finite = np.isfinite(wage.to_numpy(dtype="float64", na_value=np.nan))
+        bad = (text.notna() & (text.str.strip() != "")).to_numpy(dtype=bool) & ~finite
         warn_unparsed(label, cols["wage"], int(bad.sum()), "a wage")
-        wage = pd.to_numeric(first.str.replace(",", "", regex=False), errors="coerce").astype("Float64")
+        wage = wage.mask(~finite)
     else:
-        wage = wage_raw.astype("Float64")
+        wage = to_number(wage_raw, label=label, column=cols["wage"])
     used[cols["wage"]] = "base, total"
     if cols["unit"] is not None:
         unit = _text(raw[cols["unit"]])
@@ -318,6 +325,7 @@ def _adapt_lca(raw: pd.DataFrame, *, label: str) -> tuple[pd.DataFrame, dict[str
         annual = (wage * factor).astype("Float64")
     else:
         annual = annualize(wage)
+    annual = plausible_pay(annual, "USD", label=label, column=cols["wage"])
     out["base"] = annual
     out["total"] = annual
     city = _text(raw[cols["city"]]) if cols["city"] else pd.Series(pd.NA, index=raw.index, dtype="string")
@@ -365,6 +373,7 @@ def _adapt_kit_pay(raw: pd.DataFrame, *, label: str) -> tuple[pd.DataFrame, dict
             out[col] = to_date(out[col], label=label, column=col)
         else:
             out[col] = _text(out[col])
+    _bound_pay(out, label=label, used=used)
     if "total" not in out.columns:
         out["total"] = out["base"]
     if "source" not in out.columns:
@@ -372,6 +381,16 @@ def _adapt_kit_pay(raw: pd.DataFrame, *, label: str) -> tuple[pd.DataFrame, dict
     if "n" not in out.columns:
         out["n"] = 1
     return out, used
+
+
+def _bound_pay(out: pd.DataFrame, *, label: str, used: dict[str, str]) -> None:
+    """Pay figures outside the plausible band of their currency (kit/data/bounds.yaml) -> NA, one warning each."""
+    source_of = {canon.split(",")[0].strip(): src for src, canon in used.items()}
+    currency = out["currency"] if "currency" in out.columns else None
+    for col, allow_zero in (("total", False), ("base", False), ("stock", True), ("bonus", True)):
+        if col in out.columns:
+            out[col] = plausible_pay(out[col], currency, label=label, column=source_of.get(col, col),
+                                     allow_zero=allow_zero)
 
 
 def pay_rows_without_figures(df: pd.DataFrame) -> np.ndarray:

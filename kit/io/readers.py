@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from kit.core.errors import DataError
+from kit.io.values import ParseWarning, to_date, to_number, warn_unparsed  # noqa: F401 - re-exported
 
 __all__ = [
     "PAY_FORMATS",
@@ -73,29 +74,6 @@ SIGNATURES: dict[str, tuple[str, frozenset[str], frozenset[str], int]] = {
     "kit_postings": ("postings", frozenset({"title", "description"}),
                      frozenset({"posting_id", "company", "posted_date", "location", "market", "salary_min"}), 1),
 }
-
-
-class ParseWarning(UserWarning):
-    """Values that could not be parsed (they became NA), or a fallback the reader had to take.
-
-    Attributes:
-        source: The file (or label) concerned.
-        column: The source column, or None for file-level notes (e.g. encoding).
-        count: How many values could not be parsed.
-    """
-
-    def __init__(self, message: str, *, source: str = "", column: str | None = None, count: int = 0):
-        super().__init__(message)
-        self.source = source
-        self.column = column
-        self.count = count
-
-
-def warn_unparsed(label: str, column: str, count: int, expected: str) -> None:
-    """Emit the one warning for a column whose values could not all be parsed."""
-    if count:
-        msg = f"{label}: column {column!r}: {count} value(s) could not be parsed as {expected} and were left empty"
-        warnings.warn(ParseWarning(msg, source=label, column=column, count=count), stacklevel=3)
 
 
 def source_label(source: object) -> str:
@@ -286,78 +264,6 @@ def detect_format(columns, *, kind: str = "auto") -> str | None:
     if kind != "auto" and fmt.startswith("kit_"):
         return "kit"
     return fmt
-
-
-# --- value parsing -----------------------------------------------------------------------------------------------
-_MONEY_JUNK = re.compile(r"[\s$€£₹,]|^(?:USD|US\$|EUR|GBP|INR)|(?:USD|EUR|GBP|INR)$", re.IGNORECASE)
-
-
-def to_number(values: pd.Series, *, label: str, column: str) -> pd.Series:
-    """Parse numbers ("120000", "$120,000.00", " 95.5 "); unparseable values -> NA with one warning.
-
-    Args:
-        values: The raw column.
-        label: The source label for the warning.
-        column: The source column name for the warning.
-
-    Returns:
-        A ``Float64`` series.
-    """
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype("Float64")
-    s = values.astype("string").str.strip()
-    cleaned = s.str.replace(_MONEY_JUNK, "", regex=True)
-    num = pd.to_numeric(cleaned.astype(object).where(cleaned.notna(), None), errors="coerce").astype("Float64")
-    bad = s.notna() & (s != "") & ~s.str.lower().isin(["nan", "none", "null", "n/a", "na", "-"]) & num.isna()
-    warn_unparsed(label, column, int(bad.sum()), "a number")
-    return num
-
-
-#: date formats tried (vectorized) after ISO 8601, before the slow per-value fallback
-_DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%b %d, %Y",
-                 "%d %b %Y", "%B %d, %Y")
-
-
-def to_date(values: pd.Series, *, label: str, column: str, unit: str | None = None) -> pd.Series:
-    """Parse dates (ISO, "6/11/2017 14:53:57", epoch numbers with ``unit``); unparseable -> NaT, one warning.
-
-    Args:
-        values: The raw column.
-        label: The source label for the warning.
-        column: The source column name for the warning.
-        unit: "ms" or "s" when the values are epoch numbers.
-
-    Returns:
-        A ``datetime64[ns]`` series (time-zone naive, UTC where a zone was given).
-    """
-    if unit is not None:
-        num = to_number(values, label=label, column=column)
-        arr = num.to_numpy(dtype="float64", na_value=float("nan"))
-        out = pd.to_datetime(pd.Series(arr, index=values.index), unit=unit, errors="coerce")
-        return out.astype("datetime64[ns]")
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        out = values
-        if getattr(out.dt, "tz", None) is not None:
-            out = out.dt.tz_convert(None)
-        return out.astype("datetime64[ns]")
-    s = values.astype("string").str.strip()
-    s = s.mask(s == "")
-    uniq = pd.Series(s.dropna().unique(), dtype="string")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(uniq, errors="coerce", format="ISO8601", utc=True)
-        for fmt in (*_DATE_FORMATS, "mixed"):  # explicit formats are vectorized; "mixed" parses one by one
-            todo = parsed.isna()
-            if not todo.any():
-                break
-            sample = uniq[todo]
-            if fmt != "mixed" and pd.isna(pd.to_datetime(sample.iloc[:1], errors="coerce", format=fmt)).all():
-                continue
-            parsed[todo] = pd.to_datetime(sample, errors="coerce", format=fmt, utc=True)
-    lookup = pd.Series(parsed.dt.tz_convert(None).to_numpy(), index=uniq.to_numpy())
-    out = pd.Series(s.map(lookup).to_numpy(), index=values.index).astype("datetime64[ns]")
-    warn_unparsed(label, column, int((s.notna() & out.isna()).sum()), "a date")
-    return out
 
 
 # --- several sources, one table ----------------------------------------------------------------------------------

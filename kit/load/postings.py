@@ -39,6 +39,7 @@ from kit.io.readers import (
 )
 from kit.prepare.dedupe import dedupe_postings
 from kit.prepare.markets import assign_markets
+from kit.io.values import plausible_pay
 from kit.prepare.salary import annualize, parse_salary_text
 from kit.prepare.text import clean_series
 
@@ -192,6 +193,7 @@ def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | Non
                               expected=f"one of {', '.join(POSTINGS_FORMATS)}",
                               fix="leave format=None to detect it from the columns")
     frame, used = adapt_postings(raw, fmt, label=label, mapping=mapping)
+    frame = _stated_salaries(frame, label=label, used=used)
     no_title = frame["title"].isna()
     dropped = int(no_title.sum())
     if dropped:
@@ -247,13 +249,9 @@ def _salaries(df: pd.DataFrame) -> pd.DataFrame:
             df[col] = pd.Series(pd.NA, index=df.index, dtype="Float64")
     if "salary_currency" not in df.columns:
         df["salary_currency"] = pd.Series(pd.NA, index=df.index, dtype="string")
-    interval = df["_salary_interval"] if "_salary_interval" in df.columns else None
     stated = df["salary_min"].notna() | df["salary_max"].notna()
     basis = df["salary_basis"].astype("string") if "salary_basis" in df.columns else pd.Series(
         pd.NA, index=df.index, dtype="string")
-    if interval is not None:  # kit tables are annual already; sources with an interval column get annualized
-        df["salary_min"] = annualize(df["salary_min"], interval)
-        df["salary_max"] = annualize(df["salary_max"], interval)
     basis = basis.mask(stated.to_numpy(dtype=bool) & basis.isna().to_numpy(dtype=bool), "stated")
     todo = ~stated.to_numpy(dtype=bool)
     if todo.any():
@@ -268,6 +266,30 @@ def _salaries(df: pd.DataFrame) -> pd.DataFrame:
     df["salary_basis"] = basis
     df["salary_currency"] = df["salary_currency"].astype("string").str.upper()
     return df
+
+
+def _stated_salaries(frame: pd.DataFrame, *, label: str, used: dict[str, str]) -> pd.DataFrame:
+    """One source's stated salaries made annual (by its interval column, if any) and plausible.
+
+    Kit tables are annual already; sources with an interval column are annualized (an unknown interval word
+    makes the amount missing). Annual figures outside the band of their currency (kit/data/bounds.yaml) become
+    missing; each step warns once per column with a count.
+    """
+    source_of = {canon.split(",")[0].strip(): src for src, canon in used.items()}
+    interval = frame["_salary_interval"] if "_salary_interval" in frame.columns else None
+    currency = frame["salary_currency"] if "salary_currency" in frame.columns else None
+    for i, col in enumerate(("salary_min", "salary_max")):
+        if col not in frame.columns:
+            continue
+        values = frame[col]
+        if interval is not None:
+            # one warning for the interval column, not one per salary column
+            values = annualize(values, interval, label=label if i == 0 or "salary_min" not in frame.columns
+                               else None, column=source_of.get("salary_interval", "interval"))
+        frame[col] = plausible_pay(values, currency, label=label, column=source_of.get(col, col))
+    if interval is not None:
+        frame = frame.drop(columns=["_salary_interval"])
+    return frame
 
 
 def _unique_ids(df: pd.DataFrame) -> pd.DataFrame:
