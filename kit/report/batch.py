@@ -43,7 +43,7 @@ from kit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR, SA
 from kit.io.readers import file_fingerprint
 from kit.prepare.companies import company_key, company_labels
 from kit.report import htmlexport
-from kit.report.runner import WorkerPool, clip, write_atomic
+from kit.report.runner import WorkerPool, clip, remove_temp_files, stop_descendants, write_atomic
 from kit.report.slugs import target_slug
 
 __all__ = ["FORMAT", "ReportResult", "RunResult", "cli_run", "run", "write_atomic"]
@@ -254,13 +254,11 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def _date(value: str | None, flag: str) -> str:
-    if not value:
-        return ""
-    try:
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    except (ValueError, TypeError):
-        raise SelectionError(f"{flag} {value!r} is not a date; expected YYYY-MM-DD, e.g. 2025-01-31") from None
+def _dates(since: str | None, until: str | None) -> tuple[str, str]:
+    from kit.analysis.selection import date_range
+
+    lo, hi = date_range(since or None, until or None, names=("--since", "--until"))
+    return (f"{lo:%Y-%m-%d}" if lo is not None else ""), (f"{hi:%Y-%m-%d}" if hi is not None else "")
 
 
 def run(*, companies=(), markets=(), all_: bool = False, min_postings: int = 20, postings=None, pay=None,
@@ -298,7 +296,7 @@ def run(*, companies=(), markets=(), all_: bool = False, min_postings: int = 20,
     nb_path = Path(notebook) if notebook else DEFAULT_NOTEBOOK
     if not nb_path.exists():
         raise KitError(f"{nb_path}: report notebook not found. Pass --notebook PATH")
-    since, until = _date(since, "--since"), _date(until, "--until")
+    since, until = _dates(since, until)
     pay_path = Path(pay) if pay else None
     if pay_path is not None and not pay_path.exists():
         raise KitError(f"{pay_path}: pay file not found. Check the path, or leave out --pay for the bundled sample")
@@ -311,13 +309,22 @@ def run(*, companies=(), markets=(), all_: bool = False, min_postings: int = 20,
             if not p.exists():
                 raise KitError(f"{p}: posting file not found. Check the path, or leave out --postings for the sample")
 
-    pool = WorkerPool(jobs=jobs, cwd=nb_path.resolve().parent, log_dir=out / ".work", kernel_name=kernel_name)
+    pool = None
     try:
+        pool = WorkerPool(jobs=jobs, cwd=nb_path.resolve().parent, log_dir=out / ".work", kernel_name=kernel_name)
         results, timings = _run_in(pool, out=out, nb_path=nb_path, postings=postings, pay_path=pay_path,
                                    companies=companies, markets=markets, all_=all_, min_postings=min_postings,
                                    since=since, until=until, force=force, progress=progress)
-    finally:
-        pool.close()
+    except KeyboardInterrupt:
+        _stop(pool, out)
+        if progress:  # end the progress bar's line: the interrupt message gets a line of its own
+            sys.stderr.write("\n")
+        raise
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        raise
+    pool.close()
     index = write_index(out)
     timings["total"] = time.perf_counter() - t0
     last = {"timings": timings, "jobs": jobs, "reports": [
@@ -325,6 +332,25 @@ def run(*, companies=(), markets=(), all_: bool = False, min_postings: int = 20,
         for r in results]}
     write_atomic(out / ".work" / "last_run.json", json.dumps(last, indent=1))  # what benchmarks read
     return RunResult(results, index, out, timings)
+
+
+def _stop(pool: WorkerPool | None, out: Path) -> None:
+    """After an interrupt: stop workers and kernels, remove temp files, index what finished (manifests)."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the clean-up
+    try:
+        if pool is not None:
+            pool.terminate()
+        else:  # interrupted while the pool was starting its processes
+            stop_descendants()
+        remove_temp_files(out)
+        try:
+            write_index(out)
+        except Exception:  # the index is rebuilt on the next run; never hide the interrupt behind this
+            pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _kernel_name(nb_path: Path) -> str:
@@ -408,7 +434,8 @@ def _run_in(pool: WorkerPool, *, out: Path, nb_path: Path, postings, pay_path: P
 
 def _say(progress: bool, message: str) -> None:
     if progress:
-        print(message, file=sys.stderr, flush=True)
+        sys.stderr.write(message + "\n")  # one write: an interrupt cannot split the line from its newline
+        sys.stderr.flush()
 
 
 def _warm_index(df: pd.DataFrame) -> None:
@@ -479,8 +506,10 @@ def cli_run(*, companies=(), markets=(), all_=False, min_postings=20, postings=(
     result = run(companies=companies, markets=markets, all_=all_, min_postings=min_postings,
                  postings=list(postings) or None, pay=pay, notebook=notebook, out=out, jobs=jobs,
                  since=since, until=until, force=force, progress=True)
-    click.echo(result.table())
+    from kit.core.text_safety import printable
+
+    click.echo(printable(result.table()))  # company names are data: never let one drive the terminal
     done = {s: sum(r.status == s for r in result.reports) for s in ("ok", "skipped", "failed")}
-    click.echo(f"\n{done['ok']} written, {done['skipped']} unchanged (skipped; --force re-runs them), "
-               f"{done['failed']} failed in {result.timings['total']:.1f}s. Index: {result.index}")
+    click.echo(printable(f"\n{done['ok']} written, {done['skipped']} unchanged (skipped; --force re-runs them), "
+               f"{done['failed']} failed in {result.timings['total']:.1f}s. Index: {result.index}"))
     return result.exit_code
