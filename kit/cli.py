@@ -14,7 +14,6 @@ import click
 from kit.core.errors import KitError
 from kit.core.text_safety import printable, printable_line
 
-
 #: Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_INTERRUPTED = 130
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from interrupts import interrupt, kit_command, subprocess_env
 
 pytestmark = pytest.mark.slow

@@ -37,9 +37,9 @@ from kit.io.readers import (
     source_label,
     write_kit_parquet,
 )
+from kit.io.values import plausible_pay
 from kit.prepare.dedupe import dedupe_postings
 from kit.prepare.markets import assign_markets
-from kit.io.values import plausible_pay
 from kit.prepare.salary import annualize, parse_salary_text
 from kit.prepare.text import clean_series
 

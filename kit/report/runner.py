@@ -227,11 +227,10 @@ _WORKER: dict[str, Any] = {}
 
 def init_worker(env: dict[str, str], cwd: str, log_dir: str) -> None:
     """Worker process setup: environment for the kernel, the warm-kernel papermill engine."""
+    import signal
     from multiprocessing.util import Finalize
 
     from papermill.engines import papermill_engines
-
-    import signal
 
     # Ctrl-C in a terminal reaches the whole process group: the parent alone decides what an interrupt does
     # (kit.report.batch stops the workers and their kernels), so a worker never prints a traceback for it
