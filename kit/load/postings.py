@@ -82,6 +82,8 @@ def load_postings(
     *,
     format: str | None = None,  # noqa: A002 - the public keyword the contract names
     mapping: dict[str, str] | None = None,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> pd.DataFrame:
     """Load job postings into the canonical postings table.
 
@@ -91,6 +93,8 @@ def load_postings(
         format: "jobspy", "linkedin", "generic" or "kit"; None detects it from the columns of each source.
         mapping: Canonical column -> your column name, e.g. ``{"title": "Job Title", "description": "Text"}``,
             for files in no known format (implies ``format="generic"`` when ``format`` is None).
+        sheet: Excel files: the sheet holding the postings (name or 0-based position; default the first).
+        header_row: Excel files: the 1-based row with the column names (default 1; 2 under a title row).
 
     Returns:
         ``conform(df, "postings")``: one row per unique posting, with ``duplicates`` (rows merged) and the extra
@@ -112,7 +116,7 @@ def load_postings(
             if saved[1].get("kit_source_key") == key:  # the rows are the ones saved (else: full pipeline)
                 df.attrs["kit_source_key"] = key
                 return df
-    return read_postings(source, format=format, mapping=mapping).frame
+    return read_postings(source, format=format, mapping=mapping, sheet=sheet, header_row=header_row).frame
 
 
 def save_postings(df: pd.DataFrame, path: str | PathLike) -> Path:
@@ -143,10 +147,13 @@ def read_postings(
     *,
     format: str | None = None,  # noqa: A002
     mapping: dict[str, str] | None = None,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> LoadedPostings:
     """Like :func:`load_postings` (always the full pipeline), but also return what each source was read as."""
     df, infos = adapt_sources(source, sample=SAMPLE_POSTINGS, adapt=partial(_adapt_one, format=format,
-                                                                            mapping=mapping))
+                                                                            mapping=mapping, sheet=sheet,
+                                                                            header_row=header_row))
     label = infos[0].label if len(infos) == 1 else f"{len(infos)} sources"
     if len(df) == 0:
         raise DataError.build("no postings left after dropping rows without a title", path=label,
@@ -176,9 +183,10 @@ def read_postings(
     return LoadedPostings(df, infos, rows_before)
 
 
-def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | None) -> tuple[pd.DataFrame, SourceInfo]:  # noqa: A002
+def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | None,  # noqa: A002
+               sheet: str | int | None = None, header_row: int | None = None) -> tuple[pd.DataFrame, SourceInfo]:
     label = source_label(src)
-    raw = read_source(src)
+    raw = read_source(src, sheet=sheet, header_row=header_row)
     fmt = format
     if fmt is None:
         fmt = "generic" if mapping else detect_format(raw.columns, kind="postings")
