@@ -359,12 +359,8 @@ def _formulas_without_values(path: Path, sheet: str, df: pd.DataFrame, limit: in
 
 
 def _read_text_table(path: Path, *, gz: bool) -> pd.DataFrame:
-    try:
-        with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
-            head = fh.read(65536)
-    except (OSError, EOFError) as exc:
-        raise DataError.build(f"cannot be read ({exc})", path=path,
-                              fix="check the file is a complete, uncompressed CSV or a valid .csv.gz") from exc
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:  # errors: said by reading()
+        head = fh.read(65536)
     if not head.strip():
         raise DataError.build("file is empty", path=path, expected="a header line and data rows")
     utf16 = _utf16_encoding(head)
@@ -401,7 +397,7 @@ def _read_text_table(path: Path, *, gz: bool) -> pd.DataFrame:
             raise DataError.build(f"is not valid CSV with {sep_name} as the delimiter ({_one_line(exc)[:300]})",
                                   path=path, fix="check quoting on that line (an unbalanced \" swallows the "
                                   "following fields), or re-export the file as CSV") from None
-        if encoding not in ("utf-8-sig", "utf-16"):
+        if encoding not in ("utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"):
             msg = f"{path}: not valid UTF-8; read as {encoding} (check accented characters, or save the file as UTF-8)"
             warnings.warn(ParseWarning(msg, source=str(path)), stacklevel=4)
         return df

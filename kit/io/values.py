@@ -265,8 +265,9 @@ def to_date(values: pd.Series, *, label: str, column: str, unit: str | None = No
     naive = parsed.dt.tz_convert(None)
     inside = (naive >= lo) & (naive <= hi)
     naive = naive.where(inside.fillna(False))
-    lookup = pd.Series(naive.astype("datetime64[ns]").to_numpy(), index=uniq.to_numpy())
-    out = pd.Series(s.map(lookup).to_numpy(), index=values.index).astype("datetime64[ns]")
+    table = np.append(naive.astype("datetime64[ns]").to_numpy(), np.datetime64("NaT", "ns"))
+    codes = pd.Index(uniq.to_numpy(dtype=object)).get_indexer(s.to_numpy(dtype=object, na_value=None))
+    out = pd.Series(table[codes], index=values.index)  # code -1 (missing / not seen) -> the NaT at the end
     warn_unparsed(label, column, int((s.notna() & out.isna()).sum()), _date_expected())
     return out
 
