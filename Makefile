@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup test test-fast report lab bench lint images clean
+.PHONY: help setup test test-fast report lab bench lint format pre-commit images clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,8 +37,20 @@ lab: setup ## Open JupyterLab on the notebooks
 bench: setup ## Run the benchmarks (figures beside their baselines)
 	$(BIN)/python -m benchmarks
 
-lint: setup ## Lint with ruff
-	$(BIN)/ruff check kit tests benchmarks
+lint: setup ## Lint: ruff (incl. docstrings), the layer contracts, notebooks without outputs
+	$(BIN)/ruff check kit tests benchmarks tools setup.py
+	$(BIN)/lint-imports
+	$(BIN)/python tools/check_notebooks.py notebooks/*.ipynb
+
+# Fixes and formats only the files given (default: the ones changed against main), so a branch does not
+# reformat the whole tree: make format FILES="kit/core/paths.py tests/test_bundle.py"
+FILES ?= $(shell git diff --name-only --diff-filter=d main -- '*.py' 2>/dev/null)
+format: setup ## ruff check --fix + ruff format on FILES (default: .py files changed against main)
+	@if [ -z "$(strip $(FILES))" ]; then echo "nothing to format (no .py file changed against main; pass FILES=...)"; \
+	else $(BIN)/ruff check --fix $(FILES) && $(BIN)/ruff format $(FILES); fi
+
+pre-commit: setup ## Run the pre-commit hooks on every file (offline: local hooks, tools from .venv)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pre-commit run --all-files
 
 images: setup ## Re-make the README's chart images from the bundled sample
 	$(BIN)/python -m kit.report.readme_images

@@ -18,6 +18,14 @@ from benchmarks import common
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks chosen on the command line and print each figure beside its baseline.
+
+    Args:
+        argv: Command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The process exit code.
+    """
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller corpora, for a fast smoke run")
     parser.add_argument("--full", action="store_true", help="also the slow large runs (1M postings)")

@@ -52,7 +52,7 @@ def _check(proc: subprocess.CompletedProcess) -> None:
 
 
 def _naive(companies: list[str], work: Path) -> dict[str, float]:
-    """papermill CLI + jupyter nbconvert CLI per company, sequentially (what a user would script)."""
+    """The papermill CLI + jupyter nbconvert CLI per company, sequentially (what a user would script)."""
     env = _env(work / "cache-naive")
     out = work / "naive"
     out.mkdir(parents=True)

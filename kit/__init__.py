@@ -22,6 +22,7 @@ _LAZY = {
     "distinctive_phrases": "kit.analysis.phrases",
     "explain_role": "kit.prepare.roles",
     "explore": "kit.widgets.explorer",
+    "fetch_postings": "kit.fetch.run",
     "fit": "kit.analysis.storyfit",
     "load_levels": "kit.prepare.levels",
     "load_lexicon": "kit.index.lexicon",
@@ -30,7 +31,10 @@ _LAZY = {
     "pay_by_level": "kit.analysis.paystats",
     "phrase_frequency": "kit.analysis.phrases",
     "role_overlap": "kit.analysis.overlap",
+    "role_text": "kit.prepare.sections",
     "role_trend": "kit.analysis.trend",
+    "section_text": "kit.prepare.sections",
+    "sections": "kit.prepare.sections",
     "select": "kit.analysis.selection",
     "title_variants": "kit.analysis.variants",
 }
@@ -59,11 +63,13 @@ if TYPE_CHECKING:  # for editors and type checkers
     from kit.analysis.storyfit import fit
     from kit.analysis.trend import role_trend
     from kit.analysis.variants import title_variants
+    from kit.fetch.run import fetch_postings
     from kit.index.lexicon import load_lexicon
     from kit.index.phraseindex import build_index
     from kit.load.pay import load_pay
     from kit.load.postings import load_postings
     from kit.prepare.levels import load_levels
     from kit.prepare.roles import explain_role
+    from kit.prepare.sections import role_text, section_text, sections
     from kit.prepare.titles import classify_titles
     from kit.widgets.explorer import explore

@@ -65,8 +65,11 @@ class _Group(click.Group):
 
 
 def _exit_now(code: int) -> None:
-    """Exit at once after an interrupt: the command has cleaned up (workers stopped, outputs consistent); waiting
-    for library threads at interpreter exit (a pool's queue feeder, a progress bar) could hang."""
+    """Exit at once after an interrupt.
+
+    The command has cleaned up (workers stopped, outputs consistent); waiting for library threads at interpreter
+    exit (a pool's queue feeder, a progress bar) could hang.
+    """
     import os
 
     for stream in (sys.stdout, sys.stderr):
@@ -167,12 +170,51 @@ def generate(n_postings: int, companies: int, seed: int, n_pay: int, prefix: str
 @click.option("--since", default=None, callback=_date_option, help="First posting date, YYYY-MM-DD.")
 @click.option("--until", default=None, callback=_date_option, help="Last posting date, YYYY-MM-DD.")
 @click.option("--force", is_flag=True, help="Re-run reports whose inputs are unchanged.")
+@click.option("--pdf", is_flag=True, help="Also print each report to PDF (headless Chromium; needs Playwright).")
 def report(**options) -> None:
     """Run the report notebook per company or market into self-contained HTML plus an index."""
-    from kit.report.batch import cli_run
+    # the report stack (papermill, nbconvert, jupyter_client) is heavy: imported when the command runs
+    from kit.report.batch import run
+    from kit.report.options import ReportOptions
 
     _check_date_range(click.get_current_context(), options.get("since"), options.get("until"))
-    sys.exit(cli_run(**options))
+    result = run(ReportOptions(**options, progress=True))
+    echo(result.table())  # company names are data: never let one drive the terminal
+    done = {s: sum(r.status == s for r in result.reports) for s in ("ok", "skipped", "failed")}
+    pdfs = [r.pdf for r in result.reports if r.pdf]
+    if pdfs:
+        echo(f"{len(pdfs)} PDF(s): " + ", ".join(str(p) for p in pdfs))
+    echo(f"\n{done['ok']} written, {done['skipped']} unchanged (skipped; --force re-runs them), "
+               f"{done['failed']} failed in {result.timings['total']:.1f}s. Index: {result.index}")
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@click.argument("boards", nargs=-1, required=True)
+@click.option("--store", type=click.Path(path_type=Path), default=None,
+              help="Posting store folder (default: data/postings under the current directory).")
+@click.option("--search", default=None, help="jobspy: search text, e.g. 'technical program manager'.")
+@click.option("--location", default=None, help="jobspy: location, e.g. 'Seattle, WA'.")
+@click.option("--sites", default=None, help="jobspy: comma-separated sites (default: indeed,linkedin).")
+@click.option("--results", type=click.IntRange(min=1), default=None, help="jobspy: results wanted per site.")
+def fetch(boards: tuple[str, ...], store: Path | None, search: str | None, location: str | None,
+          sites: str | None, results: int | None) -> None:
+    """Fetch current postings from public job boards into the posting store.
+
+    BOARD is greenhouse:TOKEN, lever:SITE, lever-eu:SITE, ashby:NAME, jobspy (with --search) or a company
+    name listed in kit/data/boards.csv (e.g. Stripe). Then: kit report --postings STORE --all
+    """
+    from kit.fetch.run import default_store, fetch_boards
+
+    store = store or default_store()
+    click.echo(f"fetching {len(boards)} board(s) into {store}")
+    run = fetch_boards(boards, store=store, progress=click.echo, search=search, location=location, sites=sites,
+                       results=results)
+    click.echo()
+    click.echo(run.render())
+    for failure in run.failed:
+        click.secho(f"error: {failure.message}", fg="red", err=True)
+    sys.exit(1 if run.failed else 0)
 
 
 @cli.command()
@@ -183,9 +225,33 @@ def report(**options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def fit(stories: Path, company: str | None, market: str | None, postings: tuple[Path, ...], as_json: bool) -> None:
     """Which role do my experience stories read like, and what is missing."""
-    from kit.analysis.storyfit import cli_fit
+    import json
 
-    echo(cli_fit(stories, company=company, market=market, postings=list(postings) or None, as_json=as_json))
+    # pandas and the analyses load only for the commands that need them (``kit --help`` stays fast)
+    from kit.analysis.storyfit import fit as fit_stories
+
+    result = fit_stories(stories, _fit_postings(list(postings)), company=company, market=market)
+    echo(json.dumps(result.to_dict(), indent=2, default=str) if as_json else str(result))
+
+
+def _fit_postings(paths: list[Path]):
+    """The postings ``kit fit`` weighs against: the files given, or the bundled sample."""
+    from kit.load.postings import load_postings
+
+    if not paths:
+        return load_postings()
+    return load_postings(paths if len(paths) > 1 else paths[0])
+
+
+@cli.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite notebooks that already exist in DEST.")
+def notebooks(dest: Path, force: bool) -> None:
+    """Copy the kit's notebooks into DEST, to open and edit them there (e.g. jupyter lab DEST)."""
+    from kit.core.bundle import copy_notebooks
+
+    for path in copy_notebooks(dest, force=force):
+        click.echo(str(path))
 
 
 def main() -> None:

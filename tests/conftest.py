@@ -1,11 +1,12 @@
 """Shared test fixtures.
 
-Real public files live in ``../shared/data/real`` beside the repository (never copied into it);
+Real public files live in ``../shared/data/real`` beside the repository, or in ``$KIT_REAL_DIR`` (never copied into it);
 tests that read them skip with a reason when they are absent, as on a user's fresh clone.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ import pytest
 from kit.core.paths import ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-REAL_DIR = ROOT.parent / "shared" / "data" / "real"
+# $KIT_REAL_DIR points elsewhere (e.g. from a git worktree)
+REAL_DIR = Path(os.environ.get("KIT_REAL_DIR") or ROOT.parent / "shared" / "data" / "real")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for kit.io.adapters: each source format's columns -> canonical columns."""
+"""Tests for kit/io/formats: each source format's columns -> canonical columns."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from kit.core.errors import DataError
-from kit.io.adapters import adapt_pay, adapt_postings
+from kit.io.formats import adapt_pay, adapt_postings
 from kit.io.readers import ParseWarning, read_source
 
 

@@ -151,3 +151,64 @@ def test_shipped_report_renders_every_chart_offline(real_report, browser):
     assert watch.errors == []
     assert watch.outside == []
     page.close()
+
+
+# JS run in the page: chart text that leaves its figure, index-like table columns, floats with > 3 decimals
+_OVERFLOW_JS = """() => {
+  const out = [];
+  document.querySelectorAll('.plotly-graph-div').forEach(div => {
+    const box = div.getBoundingClientRect();
+    div.querySelectorAll('svg text').forEach(t => {
+      const r = t.getBoundingClientRect();
+      if (!t.textContent.trim() || r.width === 0) return;
+      if (r.left < box.left - 2 || r.right > box.right + 2 || r.top < box.top - 2 || r.bottom > box.bottom + 2)
+        out.push(t.textContent.trim().slice(0, 60));
+    });
+  });
+  return out;
+}"""
+_TABLES_JS = """() => {
+  const index = [], floats = [];
+  document.querySelectorAll('table').forEach(tb => {
+    tb.querySelectorAll('tbody tr > th:first-child').forEach(th => {
+      if (/^\\s*\\d+\\s*$/.test(th.textContent)) index.push(th.textContent.trim());
+    });
+    tb.querySelectorAll('td').forEach(td => {
+      const m = td.textContent.match(/\\d+\\.\\d{4,}/);
+      if (m) floats.push(m[0]);
+    });
+  });
+  return {index, floats, overflow: document.documentElement.scrollWidth - window.innerWidth};
+}"""
+
+
+@pytest.mark.parametrize("width", [1000, 1600])
+def test_report_and_index_fit_their_frame(real_report, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(real_report.as_uri())
+    page.wait_for_selector(".plotly-graph-div .main-svg", timeout=30_000)
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(500)  # plotly's responsive relayout after load
+    assert page.evaluate(_OVERFLOW_JS) == []
+    tables = page.evaluate(_TABLES_JS)
+    assert tables["index"] == [] and tables["floats"] == []
+    assert page.locator(".kit-findings").count() == 1 and page.locator(".kit-badge").count() > 0
+    page.goto((real_report.parent / "index.html").as_uri())
+    tables = page.evaluate(_TABLES_JS)
+    assert tables["index"] == [] and tables["floats"] == [] and tables["overflow"] <= 1
+    assert page.locator("svg.mini").count() >= 1
+    page.close()
+
+
+def test_pdf_copy_of_a_report(real_report, browser, tmp_path):
+    import re
+
+    from kit.report.pdf import write_pdfs
+
+    html = tmp_path / "report.html"
+    shutil.copy(real_report, html)
+    (pdf,) = write_pdfs([html], browser=browser)
+    data = pdf.read_bytes()
+    assert pdf == tmp_path / "report.pdf" and data.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 3  # sections start on new pages
+    assert not list(tmp_path.glob("*.tmp*"))  # written atomically

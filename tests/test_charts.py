@@ -253,13 +253,27 @@ def test_trend_lines_roles_and_phrases_with_hollow_small_months():
     assert "small sample" in pmt.customdata[1][2]
 
 
+@pytest.mark.parametrize(("freq", "labels", "word"), [("YS", ["2023", "2024", "2025"], "year"),
+                                                      ("QS", ["2023 Q1", "2023 Q2", "2023 Q3"], "quarter")])
+def test_trend_ticks_follow_the_bin(freq, labels, word):
+    starts = pd.date_range("2023-01-01", periods=3, freq=freq)
+    trend = pd.DataFrame({"month": list(starts) * 2, "series": ["pmt"] * 3 + ["tpm"] * 3, "kind": "role",
+                          "n_postings": 40, "n": 20, "share": 0.5})
+    trend.attrs["freq"] = freq
+    fig = charts.trend_chart(trend)
+    assert list(fig.layout.xaxis.ticktext) == labels  # one label per bin, each once
+    assert f"per {word}" in fig.layout.title.text and f"{word}s with fewer" in fig.layout.title.subtitle.text
+    assert fig.layout.width is None and fig.layout.autosize  # takes its container's width
+    assert fig.data[0].customdata[0][3] == labels[0]  # the hover names the bin too
+
+
 def test_empty_figure_escapes_message():
     fig = charts.empty_figure("No postings for <b>x</b>")
     assert fig.layout.annotations[0].text == "No postings for &lt;b&gt;x&lt;/b&gt;"
 
 
 @pytest.mark.parametrize(("code", "name", "color"), [("pmt", "PM-T", PMT), ("tpm", "TPM", TPM),
-                                                      ("pm", "PM (generic)", "#56B4E9"),
+                                                      ("pm", "PM (generic)", "#CC79A7"),  # issue 12.4: its own colour
                                                       ("pgm", "Program Mgr (generic)", "#D55E00"),
                                                       ("<x>", "&lt;x&gt;", "#999999")])
 def test_role_names_and_colours(code, name, color):

@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from kit.analysis.claims import COLUMNS, check_claims, lexicon_mentions, load_claims, newcombe_interval, wilson_interval
+from kit.analysis.claims import COLUMNS, check_claims, lexicon_mentions, load_claims
+from kit.analysis.stats import newcombe_interval, wilson_interval
 from kit.core.errors import DataError
 from kit.core.schema import conform
 

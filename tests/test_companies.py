@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from kit.core.errors import DataError
-from kit.prepare.companies import company_key, company_keys, company_labels, load_company_aliases
+from kit.prepare.companies import (
+    company_key,
+    company_keys,
+    company_labels,
+    display_name,
+    display_names,
+    load_company_aliases,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +73,42 @@ def test_default_alias_file_keys_are_normalized():
     aliases = load_company_aliases()
     assert aliases["amazon web"] == "amazon"
     assert all(key == company_key(key) or aliases.get(company_key(key)) == key for key in set(aliases.values()))
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("Initech, Inc.", "Initech"),
+        ("Initech Inc", "Initech"),
+        ("Umbrella Analytics LLC", "Umbrella Analytics"),
+        ("Acme Cloud Ltd.", "Acme Cloud"),
+        ("Amazon Web Services", "Amazon Web Services"),  # a brand word, not a legal form
+        ("Inc.", "Inc."),  # nothing would be left
+        ("  Globex   Systems GmbH ", "Globex Systems"),
+    ],
+)
+def test_display_name_drops_legal_forms(raw, shown):
+    assert display_name(raw) == shown
+
+
+def test_one_company_one_name():
+    raw = pd.Series(["Initech, Inc.", "Initech", "Initech Inc", "Initech, Inc.", None, "Umbrella Analytics LLC"])
+    out = display_names(raw)
+    assert out.tolist()[:4] == ["Initech"] * 4
+    assert out.isna().tolist() == [False, False, False, False, True, False]
+    assert out.iloc[5] == "Umbrella Analytics"
+    df = pd.DataFrame({"company": raw})
+    assert company_labels(df).dropna().unique().tolist() == ["Initech", "Umbrella Analytics"]
+
+
+def test_sample_has_one_name_per_company():
+    import kit
+    from kit.core.paths import SAMPLE_POSTINGS
+
+    if not SAMPLE_POSTINGS.exists():
+        pytest.skip("the bundled sample is not built")
+    df = kit.load_postings()
+    names = df["company"].dropna()
+    assert names.nunique() == 18
+    assert {company_key(n) for n in names.unique()} == set(company_keys(df)[1])
+    assert not names.str.contains(r"(?:,|\bInc\b|\bLLC\b)").any()

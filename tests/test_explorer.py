@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pandas as pd
 import pytest
@@ -130,3 +131,21 @@ def test_load_caches_by_path():
     assert views.load(FIXTURE) is first
     frame = pd.DataFrame()
     assert views.load(frame) is frame
+
+
+def test_explorer_overlap_tab_shows_the_claims_table_for_people(postings):
+    ex = kit.explore(postings, pay=False)
+    ex.tabs.selected_index = list(explorer.TABS).index("Overlap")
+    html = ex.tables["themes"].value
+    assert "Claims checked" in html and 'class="kit-badge kit-badge-' in html
+    assert not re.search(r">\s*0\.\d{4,}", html)  # shares as percentages, not raw fractions
+
+
+def test_role_b_drives_the_trend_tab(postings):
+    ex = kit.explore(postings, pay=False)
+    ex.role_a.value, ex.role_b.value = "tpm", "pm"  # the fixture has no generic PMs: only Role A's line
+    ex.tabs.selected_index = list(explorer.TABS).index("Trend")
+    assert [t.name for t in ex.figures["trend"].data if t.line.dash == "solid"] == ["TPM"]
+    ex.role_b.value = "pmt"
+    names = [t.name for t in ex.figures["trend"].data if t.line.dash == "solid"]
+    assert names == ["TPM", "PM-T"]  # Role A first, then Role B: the pickers decide, not a fixed pair

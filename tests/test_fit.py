@@ -376,7 +376,9 @@ def test_small_selection_borrows_weights(postings):
 
 @pytest.fixture
 def cli_postings(monkeypatch, postings):
-    monkeypatch.setattr(kfit, "_load_scope", lambda p, c, m: (postings, postings))
+    import kit.cli
+
+    monkeypatch.setattr(kit.cli, "_fit_postings", lambda paths: postings)
 
 
 def test_cli_text(cli_postings, fixtures):
@@ -446,3 +448,16 @@ def test_notebook_runs_with_stories_and_company(tmp_path, fixtures):
                         parameters={"stories": str(fixtures / "stories_resume.md"), "company": "Acme Cloud"})
     text = out.read_text(encoding="utf-8")
     assert "kit-fit-stories" in text and "<mark" in text
+
+
+def test_headline_answers_plainly_and_matches_the_lean(postings):
+    res = fit([TPM_STORY, PMT_STORY, SHARED_STORY], postings)
+    o = res.overall.iloc[0]
+    n_lean = {"pmt": o.n_pmt, "tpm": o.n_tpm}.get(o.lean)
+    if o.lean == "shared":
+        assert o.headline.startswith("Reads as shared ground") and "TPM" not in o.headline.split(":")[0]
+    else:
+        name = {"pmt": "PM-T", "tpm": "TPM"}[o.lean]
+        assert o.headline.startswith(f"Reads as {name}: {n_lean} of 3 stories lean {name}")
+    assert f"Overall: {o.headline}" in str(res) and o.headline in res._repr_html_()
+    assert "<th>Phrases to add</th>" in res._repr_html_() and "theme_label" not in res._repr_html_()

@@ -1,5 +1,7 @@
-"""Every notebook in notebooks/: one typed `parameters` cell first, no stored outputs, thin; and each runs
-end to end with papermill on the bundled sample, then again for another company in a market."""
+"""Every notebook in notebooks/: one typed `parameters` cell first, no stored outputs, thin.
+
+Each runs end to end with papermill on the bundled sample, then again for another company in a market.
+"""
 
 from __future__ import annotations
 

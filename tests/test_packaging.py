@@ -22,6 +22,7 @@ PUBLIC_API = [
     "distinctive_phrases",
     "explain_role",
     "explore",
+    "fetch_postings",
     "fit",
     "load_levels",
     "load_lexicon",
@@ -30,7 +31,10 @@ PUBLIC_API = [
     "pay_by_level",
     "phrase_frequency",
     "role_overlap",
+    "role_text",
     "role_trend",
+    "section_text",
+    "sections",
     "select",
     "title_variants",
 ]

@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 
 from kit.analysis.paystats import (
-    _boot_medians,
     _pooled_ratio,
     check_pay_claims,
     pay_by_level,
@@ -24,6 +23,7 @@ from kit.analysis.paystats import (
     pay_from_postings,
     pay_ratio,
 )
+from kit.analysis.stats import boot_medians
 from kit.core.errors import DataError, KitError, SelectionError
 from kit.core.schema import conform
 
@@ -177,7 +177,7 @@ def test_bootstrap_group_interval_independent_of_other_groups(pay):
 
 def test_boot_medians_is_vectorized_resampling():
     x = np.array([1.0, 2.0, 3.0, 10.0])
-    got = _boot_medians(x, 6, np.random.default_rng(42))
+    got = boot_medians(x, 6, np.random.default_rng(42))
     idx = np.random.default_rng(42).integers(0, 4, size=(6, 4))
     assert got.tolist() == np.median(x[idx], axis=1).tolist()
 
@@ -283,7 +283,7 @@ def test_pay_by_source_labels_each_source(pay):
 
 
 def _claims_data(tpm_factor: dict[str, float], n: int = 30, company: str = "Acme Cloud") -> pd.DataFrame:
-    """n PM-T and n TPM rows per rank; PM-T pay 150k..(150k + 100 (n-1)), TPM = PM-T x factor."""
+    """Rows per rank: n PM-T and n TPM; PM-T pay 150k..(150k + 100 (n-1)), TPM = PM-T x factor."""
     base = {"mid": 150_000.0, "senior": 200_000.0, "staff": 260_000.0, "director": 400_000.0}
     rows = []
     for rung, factor in tpm_factor.items():

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import kit
-from kit.analysis.phrases import DISTINCTIVE_COLUMNS, FREQUENCY_COLUMNS, wilson_interval
+from kit.analysis.phrases import DISTINCTIVE_COLUMNS, FREQUENCY_COLUMNS
+from kit.analysis.stats import wilson_interval
 from kit.core.errors import DataError
 from kit.core.schema import conform
 from kit.index import phraseindex as kindex
@@ -182,9 +183,10 @@ def test_balance_company_treats_aliases_as_one_company():
 
 def test_phrase_frequency_by_company_merges_aliases(postings):
     out = kit.phrase_frequency(postings, by="company")
-    # sorted labels; the three Amazon spellings are one group under its first most frequent spelling
-    assert out["company"].unique().tolist() == ["Acme Cloud", "Amazon.com Services LLC", "Globex Systems"]
-    amazon = out.set_index(["company", "phrase"]).loc[("Amazon.com Services LLC", "roadmap")]
+    # sorted labels; the three Amazon spellings are one group under its first most frequent spelling, shown
+    # without its legal form (issue 12.5: one company, one display name)
+    assert out["company"].unique().tolist() == ["Acme Cloud", "Amazon.com Services", "Globex Systems"]
+    amazon = out.set_index(["company", "phrase"]).loc[("Amazon.com Services", "roadmap")]
     assert (amazon["n_mentioning"], amazon["n_postings"]) == (2, 3)
 
 
@@ -232,3 +234,19 @@ def test_groups_ignore_missing_roles(roles, a, n_a, n_b):
     df["role"] = df["role"].astype("string")
     out = kit.distinctive_phrases(df, a=a, b="tpm", prior=0.5, stop_words=None)
     assert (out.attrs["n_a"], out.attrs["n_b"]) == (n_a, n_b)
+
+
+def test_readable_phrases_drop_title_words_and_fold_fragments():
+    from kit.analysis.phrases import readable_phrases
+
+    dist = pd.DataFrame({
+        "phrase": ["product", "trade offs", "trade", "offs", "roadmap", "program management", "risks", "end"],
+        "docs_a": [50, 38, 40, 38, 45, 2, 5, 30], "docs_b": [5, 6, 7, 6, 10, 40, 60, 30],
+        "z": [12.0, 4.6, 4.5, 4.4, 4.0, -6.0, -6.4, 0.1],
+    })
+    dist.attrs["a"] = "pmt"
+    out = readable_phrases(dist)
+    assert out["phrase"].tolist() == ["trade offs", "roadmap", "risks", "end"]
+    assert out.attrs["folded"] == {"trade": "trade offs", "offs": "trade offs"} and out.attrs["a"] == "pmt"
+    everything = readable_phrases(dist, exclude_title_words=False, fold=False)
+    assert everything["phrase"].tolist() == dist["phrase"].tolist()

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from kit.core.errors import DataError
-from kit.io.readers import ParseWarning, detect_format, read_source, to_date, to_number
+from kit.io.formats import detect_format
+from kit.io.readers import ParseWarning, read_source, to_date, to_number
 
 
 def test_read_csv_gz_parquet_jsonl_xlsx_agree(fixtures, tmp_path):
@@ -193,19 +194,6 @@ def test_adapt_sources_errors(tmp_path, source, message):
         adapt_sources(source, sample=tmp_path / "missing.csv", adapt=_adapt)
 
 
-def test_file_fingerprint_follows_contents(tmp_path):
-    from kit.io.readers import file_fingerprint
-
-    a, b = tmp_path / "a.yaml", tmp_path / "b.csv"
-    a.write_text("x: 1\n")
-    b.write_text("k,v\n")
-    first = file_fingerprint([a, b])
-    assert file_fingerprint([a, b]) == first and len(first) == 16
-    a.write_text("x: 2\n")
-    assert file_fingerprint([a, b]) != first
-    assert file_fingerprint([a, tmp_path / "gone.csv"]) != file_fingerprint([a])
-
-
 def test_kit_parquet_is_recognised_only_when_it_matches(tmp_path):
     from kit.io.readers import read_kit_parquet, write_kit_parquet
 
@@ -263,7 +251,7 @@ def test_broken_data_files_raise_one_clear_data_error(tmp_path, what, text, mess
 
 
 def test_missing_data_file_names_it(tmp_path):
-    from kit.io.readers import read_yaml
+    from kit.core.datafiles import read_yaml
 
     with pytest.raises(DataError, match=r"nope.yaml: title rules: cannot read the file .*Restore the file from git"):
         read_yaml(tmp_path / "nope.yaml", what="title rules")

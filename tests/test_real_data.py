@@ -6,7 +6,8 @@ import warnings
 
 import pytest
 
-from kit.io.readers import ParseWarning, detect_format, read_source
+from kit.io.formats import detect_format
+from kit.io.readers import ParseWarning, read_source
 from kit.load.pay import read_pay
 from kit.load.postings import read_postings
 

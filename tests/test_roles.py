@@ -172,3 +172,59 @@ def test_signal_matches_unicode_separators_pass_the_prefilter():
     out = signal_matches(pd.Series(["Own distributed\u00a0systems and API\u3000design", "nothing here", None]))
     assert dict(zip(out["phrase"], out["count"], strict=True)) == {"api": 1, "distributed systems": 1}
     assert set(out["row"]) == {0}
+
+
+# --- issue 15: technical depth counts only where the job asks it of the person -----------------------------------
+
+COMPANY_APIS = (
+    "About us\nBrightmoss is the leading developer platform: our APIs, SDKs and distributed systems power "
+    "microservices architecture for ten thousand engineering teams.\n"
+)
+CONSUMER_JOB = (
+    "What you'll do\n- Own the roadmap for our rewards app for shoppers\n- Run A/B tests and talk to customers\n"
+    "Requirements\n- 4+ years of product management in consumer apps\n"
+    "Benefits\n- Learning stipend for Kubernetes and AWS courses\n"
+)
+API_JOB = (
+    "What you'll do\n- Own the API roadmap and the SDKs our partners build on\n"
+    "- Work with engineers on architecture trade-offs and technical design reviews\n"
+    "Requirements\n- Experience with distributed systems\n"
+)
+
+
+def test_company_self_description_does_not_make_a_consumer_pm_technical():
+    row = _refine("Product Manager", COMPANY_APIS + CONSUMER_JOB)
+    assert (row["role"], row["technical_score"]) == ("pm", 0.0)
+    old = roles_from_text(classify_titles(["Product Manager"]), pd.Series([COMPANY_APIS + CONSUMER_JOB]), text="all")
+    assert old.loc[0, "role"] == "pmt"  # the old whole-text reading is still available
+
+
+def test_technical_duties_in_responsibilities_make_a_pm_technical():
+    row = _refine("Product Manager", COMPANY_APIS + API_JOB)
+    assert (row["role"], row["role_basis"]) == ("pmt", "description")
+    assert row["role_confidence"] > 0.7
+
+
+def test_unheaded_company_opening_line_does_not_count():
+    text = "We are a leading API platform for payments, SDKs and microservices.\n" + CONSUMER_JOB
+    assert _refine("Product Manager", text)["role"] == "pm"
+
+
+def test_role_confidence_is_monotone_in_the_technical_score():
+    texts = ["Own the roadmap.", "Own the API roadmap.", "Own the API roadmap and SDKs.",
+             "Own the API roadmap and SDKs; review architecture.", API_JOB]
+    out = roles_from_text(classify_titles(["Product Manager"] * len(texts)), pd.Series(texts))
+    p_tech = out["role_confidence"].where(out["role"] == "pmt", 1 - out["role_confidence"])
+    assert p_tech.is_monotonic_increasing and p_tech.iloc[0] < 0.5 < p_tech.iloc[-1]
+
+
+def test_explain_role_says_which_sentences_counted_and_why_not():
+    ex = explain_role(title="Product Manager", description=COMPANY_APIS + CONSUMER_JOB)
+    assert list(ex.evidence.columns) == ["section", "counted", "sentence", "phrases", "why"]
+    about = ex.evidence[ex.evidence["section"] == "about"]
+    assert len(about) == 1 and not about["counted"].any()
+    assert "company describing itself" in about["why"].iloc[0]
+    counted = ex.evidence[ex.evidence["counted"]]
+    assert set(counted["section"].str.split("/").str[0]) <= {"responsibilities", "requirements"}
+    assert "NOT counted" in str(ex) and "company describing itself" in ex._repr_html_()
+    assert ex.scores["technical"] == 0.0

@@ -43,6 +43,8 @@ def ids(df: pd.DataFrame) -> list[str]:
         ({"company": "Amazon"}, ["p1", "p2", "p3"]),
         ({"company": "amazon web services"}, ["p1", "p2", "p3"]),
         ({"company": "ACME CLOUD, INC."}, ["p4", "p5", "p6"]),
+        ({"company": "Acme"}, ["p4", "p5", "p6"]),  # a unique prefix is enough (issue 12)
+        ({"company": "systems"}, ["p7", "p8"]),  # ... and so is a unique whole word
         ({"company": ["Acme Cloud", "Globex Systems"]}, ["p4", "p5", "p6", "p7", "p8"]),
         ({"market": "seattle"}, ["p1", "p2"]),
         ({"market": "Bay Area"}, ["p3", "p4"]),
@@ -80,7 +82,7 @@ def test_empty_result_is_allowed(postings):
     ("options", "suggestion"),
     [
         ({"company": "Amazn"}, "Amazon.com Services LLC"),
-        ({"company": "Acme"}, "Acme Cloud"),
+        ({"company": "Acme Clod"}, "Acme Cloud"),
         ({"company": "Globex Sytems"}, "Globex Systems"),
         ({"market": "Seatle"}, "Seattle"),
         ({"market": "New Yrok"}, "New York"),
@@ -92,6 +94,15 @@ def test_unknown_names_raise_with_closest_matches(postings, options, suggestion)
     assert suggestion in err.value.suggestions
     assert repr(suggestion) in str(err.value)
     assert isinstance(err.value, kit.KitError)
+
+
+def test_several_partial_matches_are_named():
+    df = conform(pd.DataFrame({"company": ["Acme Cloud", "Acme Robotics", "Globex"], "title": ["x", "y", "z"]}),
+                 "postings")
+    with pytest.raises(SelectionError, match=r"'Acme' matches 2 companies: 'Acme Cloud', 'Acme Robotics'") as err:
+        kit.select(df, company="Acme")
+    assert err.value.suggestions == ["Acme Cloud", "Acme Robotics"]
+    assert kit.select(df, company="Acme Rob")["company"].tolist() == ["Acme Robotics"]
 
 
 def test_select_pay(pay):

@@ -23,7 +23,6 @@ Statistics, per claim x theme:
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,17 +31,16 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from kit.analysis.stats import MIN_N, newcombe_interval
+from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 
-__all__ = ["CLAIMS_FILE", "MIN_N", "Mentions", "check_claims", "lexicon_mentions", "load_claims", "newcombe_interval"]
+__all__ = ["CLAIMS_FILE", "MIN_N", "Mentions", "check_claims", "lexicon_mentions", "load_claims", "phrase_variants",
+           "theme_lexicon"]
 
 #: Where the claims are defined (editable).
 CLAIMS_FILE = DATA_DIR / "claims.yaml"
-#: Fewer postings than this in either group gives "not enough data".
-MIN_N = 20
-#: z for a two-sided 95% interval.
-Z95 = 1.959963984540054
 #: The output columns, in order.
 COLUMNS = ["claim", "theme", "expected", "share_a", "share_b", "n_a", "n_b", "effect", "ci_low", "ci_high",
            "verdict", "note"]
@@ -79,8 +77,12 @@ class Mentions:
 # --------------------------------------------------------------------------------------------- lexicon
 
 
-def _lexicon() -> pd.DataFrame:
-    """The lexicon as a frame [phrase, theme, theme_label, side, variants] (D's kit.index.lexicon)."""
+def theme_lexicon() -> pd.DataFrame:
+    """The lexicon as a frame [phrase, theme, theme_label, side, variants] (:func:`kit.index.lexicon.load_lexicon`).
+
+    Returns:
+        The lexicon, with ``theme_label`` and ``side`` columns always present.
+    """
     from kit.index.lexicon import load_lexicon
 
     lex = load_lexicon()
@@ -90,7 +92,15 @@ def _lexicon() -> pd.DataFrame:
     return lex
 
 
-def _variants(value) -> list[str]:
+def phrase_variants(value) -> list[str]:
+    """A lexicon row's ``variants`` cell as a list: a "|" or ";" separated string, a list, or missing.
+
+    Args:
+        value: The cell.
+
+    Returns:
+        The variant phrases (empty when missing).
+    """
     if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and pd.isna(value)):
         return []
     if isinstance(value, str):
@@ -119,7 +129,7 @@ def _regex_mentions(texts: pd.Series, table: pd.DataFrame) -> sparse.csr_matrix:
     texts = texts.astype("string").fillna("").str.lower()
     cols = []
     for _, row in table.iterrows():
-        pat = phrase_pattern([row["phrase"], *_variants(row.get("variants"))])
+        pat = phrase_pattern([row["phrase"], *phrase_variants(row.get("variants"))])
         cols.append(texts.str.contains(pat, regex=True).to_numpy(dtype=bool))
     if not cols:
         return sparse.csr_matrix((len(texts), 0), dtype=bool)
@@ -157,7 +167,7 @@ def lexicon_mentions(postings: pd.DataFrame, *, extra: dict[str, list[str]] | No
                               fix="load postings with kit.load_postings or add a description column")
     found = _index_mentions(postings)
     if found is None:
-        lex = _lexicon().reset_index(drop=True)
+        lex = theme_lexicon().reset_index(drop=True)
         mat, table = _regex_mentions(postings["description"], lex), lex[["phrase", "theme", "theme_label", "side"]]
     else:
         mat, table = found
@@ -174,48 +184,6 @@ def lexicon_mentions(postings: pd.DataFrame, *, extra: dict[str, list[str]] | No
 
 
 # --------------------------------------------------------------------------------------------- statistics
-
-
-def wilson_interval(x: int, n: int, *, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``x / n``.
-
-    Args:
-        x: Successes.
-        n: Trials.
-        z: Normal quantile.
-
-    Returns:
-        (low, high) in [0, 1]; (0, 1) when ``n`` is 0.
-    """
-    if n == 0:
-        return 0.0, 1.0
-    p = x / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def newcombe_interval(x_a: int, n_a: int, x_b: int, n_b: int, *, z: float = Z95) -> tuple[float, float]:
-    """Newcombe's hybrid score interval for ``x_a/n_a - x_b/n_b`` (Newcombe 1998, method 10).
-
-    Args:
-        x_a: Postings of group a mentioning.
-        n_a: Postings of group a.
-        x_b: Postings of group b mentioning.
-        n_b: Postings of group b.
-        z: Normal quantile (1.96 for 95%).
-
-    Returns:
-        (low, high) as proportions in [-1, 1].
-    """
-    p_a, p_b = (x_a / n_a if n_a else 0.0), (x_b / n_b if n_b else 0.0)
-    l_a, u_a = wilson_interval(x_a, n_a, z=z)
-    l_b, u_b = wilson_interval(x_b, n_b, z=z)
-    d = p_a - p_b
-    low = d - math.sqrt((p_a - l_a) ** 2 + (u_b - p_b) ** 2)
-    high = d + math.sqrt((u_a - p_a) ** 2 + (p_b - l_b) ** 2)
-    return max(-1.0, low), min(1.0, high)
 
 
 def _bootstrap_interval(x_a: int, n_a: int, x_b: int, n_b: int, *, seed: int, reps: int = 2000) -> tuple[float, float]:
@@ -248,8 +216,6 @@ def _verdict(expected: str, low: float, high: float, margin: float, a: str, b: s
 
 @lru_cache(maxsize=4)
 def _read_claims(path: str) -> dict:
-    from kit.io.readers import read_yaml
-
     return read_yaml(path, what="claims")
 
 

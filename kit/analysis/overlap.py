@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kit.analysis.phrases import MIN_N, _mask, _need
+from kit.analysis.phrases import _mask, _need
+from kit.analysis.stats import MIN_N
 
 __all__ = ["FREQUENT_SHARE", "MEASURES", "MIN_N", "role_overlap"]
 

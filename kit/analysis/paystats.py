@@ -36,14 +36,15 @@ Conventions used throughout (and stated in each result's ``attrs``):
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from kit.core.errors import DataError, KitError
-from kit.core.schema import LADDER
+from kit.analysis.stats import MIN_N, boot_medians, percentile_interval, seeded_rng
+from kit.core.errors import KitError
+from kit.core.schema import LADDER, conform, require_columns
+from kit.prepare.companies import company_keys
 
 __all__ = [
     "FAMILY_FALLBACK_SHARE",
@@ -58,8 +59,6 @@ __all__ = [
     "pay_ratio",
 ]
 
-#: Groups with fewer observations than this are flagged ``small_sample`` (kit-wide threshold).
-MIN_N = 20
 #: Pay measures a pay table can carry.
 MEASURES = ("total", "base", "stock", "bonus")
 #: Compare by family when fewer than this share of a family's rows carry the technical role asked for.
@@ -76,7 +75,6 @@ POSTED_SOURCE = "posted range"
 _RANK = {name: i for i, name in enumerate(LADDER)}
 _BELOW = ("mid", "senior", "staff")  # ranks pooled for "same bracket" / "one role paid more"
 _TOP = ("director", "vp")  # ranks pooled for "converge at director"
-_MAX_CELLS = 4_000_000  # bootstrap index matrix is drawn in blocks of at most this many cells
 
 
 # -- selection and preparation ---------------------------------------------------------------------
@@ -91,11 +89,9 @@ def _select(pay: pd.DataFrame, company: str | Sequence[str] | None, market: str 
 
 
 def _need(pay: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    for col in columns:
-        if col not in pay.columns:
-            raise DataError.build("missing column", path="<pay table>", column=col,
-                                  expected=f"a pay table with {', '.join(columns)} for {what}",
-                                  fix="load it with kit.load_pay(), or add the column")
+    require_columns(pay.columns, columns, path="<pay table>",
+                    expected=f"a pay table with {', '.join(columns)} for {what}",
+                    fix="load it with kit.load_pay(), or add the column")
 
 
 def _values(series: pd.Series, measure: str) -> pd.Series:
@@ -113,20 +109,14 @@ def _families(df: pd.DataFrame) -> pd.Series:
 
 
 def _company_display(names: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(alias-aware key, display name) per row; the display name is the key's most frequent spelling."""
-    from kit.prepare.levels import _company_keys
-
+    """(alias-aware key, display name) per row, from the one company normalizer (:mod:`kit.prepare.companies`)."""
     names = names.astype("string")
-    keys = _company_keys(names)
-    if names.notna().any():
-        counts = pd.DataFrame({"k": keys, "n": names}).dropna().value_counts(sort=True)
-        display = {}
-        for k, n in counts.index:  # most frequent first
-            display.setdefault(k, n)
-        shown = keys.map(display).astype("string").fillna(names)
-    else:
-        shown = names
-    return keys, shown
+    codes, keys, labels = company_keys(names.to_frame("company"))
+    has = codes >= 0
+    pick = np.maximum(codes, 0)
+    key = pd.Series(np.where(has, keys[pick] if len(keys) else None, None), index=names.index, dtype="string")
+    shown = pd.Series(np.where(has, labels[pick] if len(labels) else None, None), index=names.index, dtype="string")
+    return key, shown.fillna(names)
 
 
 def _decide_compare(df: pd.DataFrame, roles: tuple[str, str], compare: str) -> tuple[str, tuple[str, str]]:
@@ -193,30 +183,6 @@ def _prepare(pay, *, company, market, roles, by, measure, compare):
 # -- bootstrap -------------------------------------------------------------------------------------
 
 
-def _rng(seed: int, key: str) -> np.random.Generator:
-    return np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8"))])
-
-
-def _boot_medians(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Medians of ``n_boot`` resamples of ``x`` (indices drawn in one array op per block)."""
-    n = len(x)
-    block = max(1, _MAX_CELLS // max(n, 1))
-    out = np.empty(n_boot)
-    for start in range(0, n_boot, block):
-        stop = min(n_boot, start + block)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        out[start:stop] = np.median(x[idx], axis=1)
-    return out
-
-
-def _ci(samples: np.ndarray) -> tuple[float, float]:
-    samples = samples[np.isfinite(samples)]
-    if samples.size == 0:
-        return (np.nan, np.nan)
-    low, high = np.percentile(samples, [2.5, 97.5])
-    return float(low), float(high)
-
-
 def _ratio(xa: np.ndarray, xb: np.ndarray, *, n_boot: int, rng: np.random.Generator):
     """Point ratio median(b)/median(a) and its percentile-bootstrap 95% interval."""
     if len(xa) == 0 or len(xb) == 0:
@@ -226,10 +192,10 @@ def _ratio(xa: np.ndarray, xb: np.ndarray, *, n_boot: int, rng: np.random.Genera
         return np.nan, np.nan, np.nan
     if len(xa) < 2 or len(xb) < 2:  # resampling one value says nothing about its uncertainty
         return mb / ma, np.nan, np.nan
-    ba = _boot_medians(xa, n_boot, rng)
-    bb = _boot_medians(xb, n_boot, rng)
+    ba = boot_medians(xa, n_boot, rng)
+    bb = boot_medians(xb, n_boot, rng)
     with np.errstate(divide="ignore", invalid="ignore"):
-        low, high = _ci(bb / ba)
+        low, high = percentile_interval(bb / ba)
     return mb / ma, low, high
 
 
@@ -246,8 +212,8 @@ def _pooled_ratio(cells: list[tuple[np.ndarray, np.ndarray]], *, n_boot: int, rn
     w = np.array([len(a) * len(b) / (len(a) + len(b)) for a, b in cells])
     w = w / w.sum()
     point = np.array([np.log(np.median(b) / np.median(a)) for a, b in cells])
-    boots = np.vstack([np.log(_boot_medians(b, n_boot, rng) / _boot_medians(a, n_boot, rng)) for a, b in cells])
-    low, high = _ci(np.exp(w @ boots))
+    boots = np.vstack([np.log(boot_medians(b, n_boot, rng) / boot_medians(a, n_boot, rng)) for a, b in cells])
+    low, high = percentile_interval(np.exp(w @ boots))
     return float(np.exp(w @ point)), low, high
 
 
@@ -336,7 +302,7 @@ def pay_by_level(
             if len(x):
                 p25, med, p75 = np.quantile(x, [0.25, 0.5, 0.75])
                 rows.append((*key, rank_value, label, len(x), med, p25, p75, len(x) < min_n))
-        ratio, low, high = _ratio(samples[a], samples[b], n_boot=n_boot, rng=_rng(seed, "|".join(map(str, key))))
+        ratio, low, high = _ratio(samples[a], samples[b], n_boot=n_boot, rng=seeded_rng(seed, "|".join(map(str, key))))
         na_, nb_ = len(samples[a]), len(samples[b])
         ratio_rows.append((*key, rank_value, np.median(samples[a]) if na_ else np.nan,
                            np.median(samples[b]) if nb_ else np.nan, ratio, low, high, na_, nb_,
@@ -422,13 +388,9 @@ def pay_from_postings(postings: pd.DataFrame) -> pd.DataFrame:
     Returns:
         ``conform(rows, "pay")``.
     """
-    from kit.core.schema import conform
-
-    for col in ("salary_min", "salary_max", "title"):
-        if col not in postings.columns:
-            raise DataError.build("missing column", path="<postings table>", column=col,
-                                  expected="a postings table with salary_min, salary_max and title",
-                                  fix="load it with kit.load_postings()")
+    require_columns(postings.columns, ("salary_min", "salary_max", "title"), path="<postings table>",
+                    expected="a postings table with salary_min, salary_max and title",
+                    fix="load it with kit.load_postings()")
     lo = pd.to_numeric(postings["salary_min"], errors="coerce").astype("Float64")
     hi = pd.to_numeric(postings["salary_max"], errors="coerce").astype("Float64")
     keep = lo.notna() & hi.notna()
@@ -562,7 +524,7 @@ def check_pay_claims(
         if part["_group"].nunique() < 2:
             skipped += 1
             continue
-        rng = _rng(seed, f"claims|{source}|{currency}|{ckey}")
+        rng = seeded_rng(seed, f"claims|{source}|{currency}|{ckey}")
         below = _cells(part, _BELOW, a, b, min_n)
         top = _cells(part, _TOP, a, b, min_n)
         if not (below[1] and below[2]) and not (top[1] and top[2]):

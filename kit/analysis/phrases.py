@@ -34,19 +34,20 @@ phrases the background lacks). Swapping a and b flips every sign.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from os import PathLike
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kit.core.errors import DataError
+from kit.analysis.stats import MIN_N, wilson_interval
+from kit.core.datafiles import read_yaml
+from kit.core.paths import DATA_DIR
+from kit.core.schema import require_columns
 
-__all__ = ["MIN_N", "distinctive_phrases", "phrase_frequency", "wilson_interval"]
+__all__ = ["MIN_N", "STOP_PHRASES_FILE", "distinctive_phrases", "phrase_frequency", "readable_phrases"]
 
-#: Groups with fewer postings are flagged as small samples by charts and overlap measures.
-MIN_N = 20
-Z95 = 1.959963984540054
 FREQUENCY_COLUMNS = ["phrase", "theme", "side", "n_mentioning", "n_postings", "share", "ci_low", "ci_high"]
 DISTINCTIVE_COLUMNS = [
     "phrase", "count_a", "count_b", "docs_a", "docs_b", "total", "log_odds", "variance", "z", "side",
@@ -54,30 +55,10 @@ DISTINCTIVE_COLUMNS = [
 _BACKGROUND_FLOOR = 0.01
 
 
-def wilson_interval(k: np.ndarray, n: np.ndarray, *, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for k successes out of n (arrays; n may be fractional; NaN where n == 0)."""
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    lo = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
-    hi = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
-    return lo, hi
-
-
 def _need(df: pd.DataFrame, *columns: str | None) -> None:
-    for col in columns:
-        if col is not None and col not in df.columns:
-            raise DataError.build(
-                "column missing",
-                path="<DataFrame>",
-                column=col,
-                expected=f"a frame with columns {', '.join(repr(c) for c in columns if c)}",
-                fix="load postings with kit.load_postings, or pass by= / text= naming your columns",
-            )
+    require_columns(df.columns, columns, path="<DataFrame>", problem="column missing",
+                    expected=f"a frame with columns {', '.join(repr(c) for c in columns if c)}",
+                    fix="load postings with kit.load_postings, or pass by= / text= naming your columns")
 
 
 def _groups(df: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list]:
@@ -418,4 +399,67 @@ def distinctive_phrases(
         "source": "index" if use_index else "vectorized",
         "min_n": MIN_N,
     }
+    return out
+
+
+STOP_PHRASES_FILE = DATA_DIR / "stop_phrases.yaml"
+
+
+@lru_cache(maxsize=2)
+def _stop_phrases(path: str) -> tuple[frozenset[str], float]:
+    spec = read_yaml(path, what="stop phrases") or {}
+    words = frozenset(str(w).lower() for w in spec.get("title_words") or ())
+    return words, float(spec.get("fold_share", 0.8))
+
+
+def readable_phrases(
+    dist: pd.DataFrame,
+    *,
+    exclude_title_words: bool = True,
+    fold: bool = True,
+    significant: float = 1.96,
+    path: str | PathLike | None = None,
+) -> pd.DataFrame:
+    """The distinctive phrases a reader learns from (what charts, the explorer and reports show).
+
+    Two rules from ``kit/data/stop_phrases.yaml`` (documented there): phrases containing one of the roles'
+    own title words are left out ("product", "program management"), and a shorter phrase wholly explained
+    by a longer distinctive one on the same side is folded into it ("offs" into "trade offs").
+
+    Args:
+        dist: :func:`distinctive_phrases` output.
+        exclude_title_words: Leave out phrases with a title word.
+        fold: Fold shorter phrases into longer ones.
+        significant: Only phrases with ``|z|`` at least this large can absorb shorter ones.
+        path: Another stop-phrase file.
+
+    Returns:
+        ``dist`` without those rows (same columns, order and ``attrs``); ``attrs["folded"]`` maps each
+        folded phrase to the phrase it was folded into, ``attrs["title_words_excluded"]`` says whether
+        title words were left out.
+    """
+    if dist is None or dist.empty or "phrase" not in dist.columns:
+        return dist
+    words, share = _stop_phrases(str(path or STOP_PHRASES_FILE))
+    phrases = dist["phrase"].astype(str)
+    keep = np.ones(len(dist), dtype=bool)
+    if exclude_title_words and words:
+        keep &= ~phrases.map(lambda p: not words.isdisjoint(p.split())).to_numpy(dtype=bool)
+    folded: dict[str, str] = {}
+    if fold and share > 0 and {"docs_a", "docs_b", "z"} <= set(dist.columns):
+        docs = dict(zip(phrases, (dist["docs_a"] + dist["docs_b"]).to_numpy(), strict=True))
+        z = dict(zip(phrases, dist["z"].astype(float).to_numpy(), strict=True))
+        strong = [p for p, k in zip(phrases, keep, strict=True) if k and abs(z[p]) >= significant and " " in p]
+        for longer in sorted(strong, key=lambda p: -abs(z[p])):
+            parts = longer.split()
+            for size in range(1, len(parts)):
+                for start in range(len(parts) - size + 1):
+                    sub = " ".join(parts[start:start + size])
+                    if sub in docs and sub not in folded and np.sign(z[sub]) == np.sign(z[longer]) \
+                            and docs[longer] >= share * docs[sub]:
+                        folded[sub] = longer
+        if folded:
+            keep &= ~phrases.isin(list(folded)).to_numpy(dtype=bool)
+    out = dist[keep]
+    out.attrs = {**dist.attrs, "folded": folded, "title_words_excluded": bool(exclude_title_words and words)}
     return out

@@ -20,7 +20,7 @@ import pandas as pd
 
 from kit.core.errors import DataError, SelectionError
 from kit.core.paths import DATA_DIR
-from kit.core.schema import LADDER, ROLES
+from kit.core.schema import LADDER, ROLES, require_columns
 from kit.io.values import to_timestamp
 from kit.prepare.companies import _column_token, company_key, company_keys
 
@@ -75,14 +75,10 @@ def _check_known(values: list[str], valid: Iterable[str], option: str) -> None:
 
 
 def _require(df: pd.DataFrame, column: str, option: str) -> None:
-    if column not in df.columns:
-        raise DataError.build(
-            f"cannot select by {option}: the table has no {column!r} column",
-            path="<DataFrame>",
-            column=column,
-            expected=f"a kit postings or pay table with a {column!r} column",
-            fix=f"drop the {option}= option or load the table with kit.load_postings / kit.load_pay",
-        )
+    require_columns(df.columns, (column,), path="<DataFrame>",
+                    problem=f"cannot select by {option}: the table has no {column!r} column",
+                    expected=f"a kit postings or pay table with a {column!r} column",
+                    fix=f"drop the {option}= option or load the table with kit.load_postings / kit.load_pay")
 
 
 def _suggest(wanted: str, names: list[str], what: str, column: str) -> SelectionError:
@@ -144,8 +140,7 @@ def _company_mask(df: pd.DataFrame, companies: list[str]) -> np.ndarray:
     for c in companies:
         k = company_key(c)
         if k not in position:
-            raw = [str(x) for x in pd.unique(df["company"].dropna())]
-            raise _suggest(c, raw, "company", "company")
+            k = _partial_company(c, k, keys, labels, df)
         wanted.append(position[k])
     return np.isin(codes, wanted)
 
@@ -171,6 +166,23 @@ def date_range(since: object, until: object, *, names: tuple[str, str] = ("since
         raise SelectionError(f"{names[0]} {lo:%Y-%m-%d} is after {names[1]} {hi:%Y-%m-%d}: no date can match; "
                              "swap them")
     return lo, hi
+def _partial_company(wanted: str, key: str, keys: np.ndarray, labels: np.ndarray, df: pd.DataFrame) -> str:
+    """The one company whose key starts with ``key`` or has it as whole words ("Acme" -> "acme cloud").
+
+    Raises:
+        SelectionError: No company matches (with the closest names), or several do (naming them).
+    """
+    hits = [i for i, k in enumerate(keys) if key and (k.startswith(key) or f" {key} " in f" {k} ")]
+    if len(hits) == 1:
+        return str(keys[hits[0]])
+    if not hits:
+        raise _suggest(wanted, [str(x) for x in pd.unique(df["company"].dropna())], "company", "company")
+    several = sorted(str(labels[i]) for i in hits)
+    raise SelectionError(
+        f"company {wanted!r} matches {len(several)} companies: {', '.join(repr(n) for n in several)}; "
+        "name one of them (a longer part of its name is enough)",
+        suggestions=several,
+    )
 
 
 def _date_mask(df: pd.DataFrame, since: object, until: object) -> np.ndarray:
@@ -212,13 +224,16 @@ def select(
     until: str | pd.Timestamp | None = None,
     seniority: str | Iterable[str] | None = None,
     roles: str | Iterable[str] | None = None,
+    open_only: bool = False,
 ) -> pd.DataFrame:
     """Rows of a postings or pay table matching every given condition (None = no condition).
 
     Args:
         df: A kit table (postings or pay), or any frame with the columns used.
         company: Company name(s); case-, punctuation- and suffix-insensitive and alias-aware
-            ("Amazon" matches "Amazon.com Services LLC" and "AMAZON WEB SERVICES, INC.").
+            ("Amazon" matches "Amazon.com Services LLC" and "AMAZON WEB SERVICES, INC."); a unique
+            prefix or whole word of a name is enough ("Acme" selects "Acme Cloud"; when several
+            companies match, the error names them).
         market: Market name(s) in the ``market`` column, case-insensitive; aliases such as "Bay Area"
             or "SF" and city names ("Mountain View") resolve to the market ("SF Bay Area").
         since: First date kept (inclusive), on ``posted_date`` (postings) or ``date`` / ``year``
@@ -227,6 +242,8 @@ def select(
             are dropped when since or until is given.
         seniority: Ladder step(s), e.g. "senior", on ``seniority`` (postings) or ``ladder`` (pay).
         roles: Role code(s), e.g. "tpm" or ["pmt", "tpm"], on ``role``.
+        open_only: Keep only postings open at the last fetch of their board (``closed_at`` NA; tables without
+            the column, i.e. not from a posting store, are all open).
 
     Returns:
         The matching rows (possibly none), in the original order, with ``df.attrs`` kept.
@@ -266,6 +283,8 @@ def select(
     if wanted_roles:
         _require(df, "role", "roles")
         mask &= _values_mask(df, "role", wanted_roles)
+    if open_only and "closed_at" in df.columns:
+        mask &= df["closed_at"].isna().to_numpy(dtype=bool)
     indexed = "description" in df.columns
     if indexed:
         from kit.index.phraseindex import remember

@@ -15,7 +15,7 @@ _SPACE = re.compile(r"\s+")
 
 
 def _mentions(postings: pd.DataFrame, phrases: Sequence[str]) -> dict[str, np.ndarray]:
-    """posting x phrase mention flags: from the phrase index (lexicon phrase or n-gram), else a text search."""
+    """Posting x phrase mention flags: from the phrase index (lexicon phrase or n-gram), else a text search."""
     found: dict[str, np.ndarray] = {}
     wanted = {p: _SPACE.sub(" ", p.strip().lower()) for p in phrases}
     if "description" in postings:

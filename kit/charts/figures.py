@@ -4,7 +4,8 @@ Every function takes the tidy table an analysis returns (see ARCHITECTURE.md, "A
 and returns a figure; none shows or writes it. Conventions shared by all charts:
 
 * one registered template, ``"swimlanes"`` (fonts, margins, Okabe-Ito colour-blind-safe palette);
-* PM-T is always blue ``#0072B2``, TPM orange ``#E69F00``, shared green ``#009E73``, other grey;
+* PM-T is always blue ``#0072B2``, TPM orange ``#E69F00``, shared green ``#009E73``, generic PM purple
+  ``#CC79A7``, generic program manager vermillion ``#D55E00``, other grey;
 * every title says what is measured, and a subtitle gives the sample sizes (n);
 * groups with fewer than :data:`MIN_N` postings (or pay observations) are *marked* — lighter,
   hatched, and labelled ``n<20`` — never hidden;
@@ -25,6 +26,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from kit.analysis.stats import MIN_N
+
 __all__ = [
     "COLORS",
     "MIN_N",
@@ -35,6 +38,7 @@ __all__ = [
     "distinctive_scatter",
     "empty_figure",
     "esc",
+    "open_postings_chart",
     "overlap_by_company",
     "overlap_sets_chart",
     "pay_by_level_chart",
@@ -48,8 +52,6 @@ __all__ = [
     "variants_sunburst",
 ]
 
-#: Groups with fewer postings (or pay observations) than this are marked as small samples.
-MIN_N = 20
 
 #: Okabe-Ito palette (colour-blind safe), in the order series are coloured.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -59,7 +61,7 @@ COLORS = {
     "pmt": "#0072B2",
     "tpm": "#E69F00",
     "shared": "#009E73",
-    "pm": "#56B4E9",
+    "pm": "#CC79A7",  # not a lighter blue: PM-T vs generic PM must not read as one role
     "pgm": "#D55E00",
     "other": "#999999",
     "product": "#0072B2",
@@ -171,7 +173,8 @@ def _layout(fig: go.Figure, title: str, subtitle: str = "", context: str = "", *
     sub = " · ".join(s for s in (esc(context), subtitle) if s)
     if "<br>" in sub and "margin" not in layout:  # room for a second subtitle line above the legend
         layout["margin"] = dict(t=95 + 18 * sub.count("<br>"))
-    fig.update_layout(template=TEMPLATE, title=dict(text=title, subtitle=dict(text=sub)), **layout)
+    # no fixed width anywhere: figures take their container's width (reports, JupyterLab, the explorer)
+    fig.update_layout(template=TEMPLATE, title=dict(text=title, subtitle=dict(text=sub)), autosize=True, **layout)
     return fig
 
 
@@ -818,10 +821,13 @@ def pay_by_level_chart(table: pd.DataFrame, *, measure: str | None = None, conte
     if notes:
         sub += "<br>" + "; ".join(notes)
     unit = f" ({esc(currency)})" if currency else ""
+    top = float(pd.to_numeric(df["p75"], errors="coerce").max()) if "p75" in df else float("nan")
+    # headroom for the median labels above the highest bar (a text trace does not widen the axis itself)
+    headroom = dict(autorangeoptions=dict(include=[top * 1.12])) if np.isfinite(top) else {}
     return _layout(fig, title, sub, context, barmode="overlay", bargap=0,
                    xaxis=dict(tickmode="array", tickvals=list(range(len(order))), ticktext=[esc(o) for o in order],
                               range=[-0.6, len(order) - 0.4], title="level (normalized ladder)", showgrid=False),
-                   yaxis_title=f"{measure} pay per year{unit}", yaxis_tickformat=",.0f", height=520)
+                   yaxis=dict(title=f"{measure} pay per year{unit}", tickformat=",.0f", **headroom), height=520)
 
 
 # -- trend ----------------------------------------------------------------------------------------
@@ -829,6 +835,18 @@ def pay_by_level_chart(table: pd.DataFrame, *, measure: str | None = None, conte
 
 _PERIODS = {"MS": "month", "M": "month", "ME": "month", "QS": "quarter", "Q": "quarter", "QE": "quarter",
             "YS": "year", "Y": "year", "YE": "year", "W": "week"}
+
+
+def period_label(start: pd.Timestamp, period: str) -> str:
+    """How a bin is written on the axis: "2024" (year), "2024 Q2" (quarter), "Mar 2024" (month)."""
+    ts = pd.Timestamp(start)
+    if period == "year":
+        return f"{ts.year}"
+    if period == "quarter":
+        return f"{ts.year} Q{ts.quarter}"
+    if period == "week":
+        return f"{ts:%d %b %Y}"
+    return f"{ts:%b %Y}"
 
 
 def trend_chart(trend: pd.DataFrame, *, series: Iterable[str] | None = None, context: str = "") -> go.Figure:
@@ -851,14 +869,16 @@ def trend_chart(trend: pd.DataFrame, *, series: Iterable[str] | None = None, con
     df = trend.copy()
     if "kind" not in df:
         df["kind"] = ["role" if s in NAMES else "phrase" for s in df["series"]]
-    if series is None:
-        keep = [s for s in ("pmt", "tpm") if s in set(df["series"])]
+    if series is None:  # the two roles compared (``attrs["roles"]``, set by the view), else PM-T and TPM
+        pair = tuple(trend.attrs.get("roles") or ("pmt", "tpm"))
+        keep = [s for s in pair if s in set(df["series"])]
         keep += list(dict.fromkeys(df.loc[df["kind"] == "phrase", "series"]))
     else:
         keep = list(series)
     fig = go.Figure()
     size = 8 if df["month"].nunique() <= 24 else 5
-    extra = iter(("#CC79A7", "#D55E00", "#000000", "#009E73", "#56B4E9", "#F0E442") * 4)
+    taken = {role_color(k) for k in keep if k in NAMES}  # phrase lines never borrow a drawn role's colour
+    extra = iter([c for c in ("#CC79A7", "#D55E00", "#000000", "#009E73", "#56B4E9", "#F0E442") if c not in taken] * 4)
     for name in keep:
         part = df[df["series"] == name].sort_values("month")
         if part.empty:
@@ -872,9 +892,9 @@ def trend_chart(trend: pd.DataFrame, *, series: Iterable[str] | None = None, con
             name=label, line=dict(color=color, width=2.5 if is_role else 1.8, dash="solid" if is_role else "dot"),
             marker=dict(color=["white" if s else color for s in small], size=size,
                         line=dict(color=color, width=2), symbol="circle"),
-            customdata=[[int(n), int(t), f" ({SMALL_TAG}: small sample)" if s else ""]
-                        for n, t, s in zip(part["n"], part["n_postings"], small, strict=True)],
-            hovertemplate=(f"<b>{label}</b> {period} of %{{x|%b %Y}}<br>%{{y:.1f}}% — %{{customdata[0]}} of "
+            customdata=[[int(n), int(t), f" ({SMALL_TAG}: small sample)" if s else "", period_label(m, period)]
+                        for n, t, s, m in zip(part["n"], part["n_postings"], small, part["month"], strict=True)],
+            hovertemplate=(f"<b>{label}</b> %{{customdata[3]}}<br>%{{y:.1f}}% — %{{customdata[0]}} of "
                            "%{customdata[1]}"
                            " postings%{customdata[2]}<extra></extra>"),
         )
@@ -882,7 +902,40 @@ def trend_chart(trend: pd.DataFrame, *, series: Iterable[str] | None = None, con
     n_all = int(months["n_postings"].sum())
     sub = (f"n={n_all:,} dated postings over {_plural(len(months), period, period + 's')}; hollow markers = "
            f"{period}s with fewer than {MIN_N} postings; dotted lines = phrases")
+    # one tick per bin, written as the bin (never "2023, 2023, 2024" from a month axis over yearly bins)
+    bins = sorted(pd.to_datetime(months["month"]).unique())
+    step = max(1, -(-len(bins) // 16))  # at most ~16 labels
+    ticks = bins[::step]
     return _layout(fig, title, sub, context, xaxis_title=f"{period} posted",
-                   xaxis_tickformat="%Y" if period == "year" else None,
+                   xaxis=dict(tickmode="array", tickvals=ticks, ticktext=[period_label(t, period) for t in ticks]),
                    yaxis_title="share of postings (%)", yaxis_rangemode="tozero", height=460)
 
+
+
+def open_postings_chart(history: pd.DataFrame, *, context: str = "") -> go.Figure:
+    """Open postings per role at each fetch of a posting store.
+
+    Args:
+        history: ``kit.analysis.history.open_by_fetch`` output: ``[fetched_at, role, n_open]``.
+        context: Selection shown in the subtitle.
+
+    Returns:
+        One line per role (PM-T, TPM first); a message figure when the table has no fetch history.
+    """
+    title = "Open postings per role, by fetch"
+    if _is_empty(history) or "role" not in history:
+        return empty_figure("No fetch history: fetch a board into a store (kit fetch BOARD --store DIR) and load "
+                            "the store.", title=title)
+    fig = go.Figure()
+    roles = [r for r in ("pmt", "tpm", "pm", "pgm", "other") if r in set(history["role"])]
+    for role in roles:
+        part = history[history["role"] == role].sort_values("fetched_at")
+        fig.add_scatter(x=part["fetched_at"].tolist(), y=part["n_open"].tolist(), mode="lines+markers",
+                        name=role_name(role), line=dict(color=role_color(role), width=2.5 if role in ("pmt", "tpm")
+                                                        else 1.5),
+                        hovertemplate=f"<b>{esc(role_name(role))}</b> %{{x|%Y-%m-%d %H:%M}} UTC<br>"
+                                      "%{y} open<extra></extra>")
+    n_fetches = history["fetched_at"].nunique()
+    sub = f"{_plural(n_fetches, 'fetch', 'fetches')}; open = seen and not yet closed (first_seen / closed_at)"
+    return _layout(fig, title, sub, context, xaxis_title="fetch (UTC)", yaxis_title="open postings",
+                   yaxis_rangemode="tozero", height=420)

@@ -7,7 +7,11 @@ column order is fixed, extra columns are kept at the end.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
+
+from kit.core.errors import DataError
 
 __all__ = [
     "LADDER",
@@ -15,6 +19,7 @@ __all__ = [
     "PAY_COLUMNS",
     "POSTINGS_COLUMNS",
     "POSTINGS_DERIVED",
+    "POSTINGS_HISTORY",
     "POSTINGS_RAW",
     "ROLES",
     "conform",
@@ -57,8 +62,16 @@ POSTINGS_DERIVED: dict[str, str] = {
     "role_basis": "string",  # "title" or "description"
     "variant": "string",  # canonical title variant from kit/data/titles.yaml, or NA
     "title_text_mismatch": "boolean",  # titled as one role, text reads like the other
+    "sections": "string",  # section spans of description, "about:0-120;responsibilities:120-900" (kit.prepare.sections)
 }
-POSTINGS_COLUMNS: dict[str, str] = {**POSTINGS_RAW, **POSTINGS_DERIVED}
+#: Optional columns of postings from the posting store (``kit fetch``); NA for every other source.
+POSTINGS_HISTORY: dict[str, str] = {
+    "board": "string",  # the job board, e.g. "greenhouse:stripe"
+    "first_seen": "datetime64[ns]",  # UTC time of the first fetch that listed the posting
+    "last_seen": "datetime64[ns]",  # UTC time of the latest fetch that listed it
+    "closed_at": "datetime64[ns]",  # the first fetch of its board that no longer listed it; NA while open
+}
+POSTINGS_COLUMNS: dict[str, str] = {**POSTINGS_RAW, **POSTINGS_DERIVED, **POSTINGS_HISTORY}
 
 PAY_COLUMNS: dict[str, str] = {
     "company": "string",
@@ -160,3 +173,25 @@ def content_key(df: pd.DataFrame, columns: tuple[str, ...] = ("posting_id", "tit
             if data is not None:
                 h.update(memoryview(data)[start:stop])
     return h.hexdigest()
+
+
+def require_columns(columns: Iterable[object], required: Iterable[str | None], *, path: object, expected: str,
+                    fix: str, problem: str = "missing column") -> None:
+    """The one required-columns check: raise a :class:`DataError` naming the first missing column.
+
+    Args:
+        columns: The columns a table (or file) has, e.g. ``df.columns``.
+        required: The columns needed; None entries are skipped (an option that was not given).
+        path: The file or label (``"<DataFrame>"``, ``"<pay table>"``) for the message.
+        expected: What the table should have been, for the message.
+        fix: What the user can do.
+        problem: The problem, in a few words; ``{missing}`` is replaced by the quoted missing names.
+
+    Raises:
+        DataError: A required column is missing.
+    """
+    have = set(columns)
+    missing = [c for c in required if c is not None and c not in have]
+    if missing:
+        raise DataError.build(problem.format(missing=", ".join(repr(m) for m in missing)), path=path,
+                              column=missing[0], expected=expected, fix=fix)

@@ -1,4 +1,4 @@
-"""Data text made safe to print in a terminal: no escape sequences, no control or direction-override characters.
+r"""Data text made safe to print in a terminal: no escape sequences, no control or direction-override characters.
 
 Company names, titles and file contents are untrusted: a name holding ``ESC ] 0 ; ... BEL`` retitles the
 terminal, ``ESC [ 2 J`` clears it, a right-to-left override (U+202E) reverses what follows. Every line the CLI
@@ -24,7 +24,7 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def printable(text: object, *, keep_newlines: bool = True) -> str:
-    """``text`` with every terminal control character shown as a visible escape.
+    r"""``text`` with every terminal control character shown as a visible escape.
 
     Args:
         text: Anything; converted with ``str``.
@@ -35,8 +35,8 @@ def printable(text: object, *, keep_newlines: bool = True) -> str:
         overrides and line / paragraph separators appear as ``\\x1b``, ``\\u202e`` ...
 
     Examples:
-        >>> printable("Acme\\x1b]0;pwned\\x07")
-        'Acme\\\\x1b]0;pwned\\\\x07'
+        >>> printable("Acme\x1b]0;pwned\x07")
+        'Acme\\x1b]0;pwned\\x07'
     """
     text = str(text)
     out = _UNSAFE.sub(_escape, text)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 
@@ -123,8 +124,6 @@ def _variant(raw: object, *, path: Path, theme: str) -> str:
 
 @lru_cache(maxsize=8)
 def _load(path: Path, digest: str) -> pd.DataFrame:
-    from kit.io.readers import read_yaml
-
     data = read_yaml(path, what="lexicon")
     themes = data.get("themes") if isinstance(data, dict) else None
     if not isinstance(themes, list) or not themes:

@@ -1,14 +1,10 @@
-"""Open a source (CSV, CSV.gz, TSV, Parquet, JSON Lines, XLSX, or a DataFrame) and detect its format.
+"""Open a source (CSV, CSV.gz, TSV, Parquet, JSON Lines, XLSX, or a DataFrame) as a raw table.
 
 Everything is read as text (CSV / XLSX) so the adapters decide how to parse each column and can count the
 values they could not parse (:func:`to_number`, :func:`to_date` emit one :class:`ParseWarning` per column).
 Source files are only ever opened for reading.
 
-Format signatures (columns that identify a source; see :data:`SIGNATURES`):
-
-* postings: ``jobspy`` (JobSpy scraper output), ``linkedin`` (LinkedIn job postings export), ``kit``
-  (canonical columns), ``generic`` (anything, with ``mapping=``);
-* pay: ``levels`` (levels-style compensation export), ``lca`` (US DOL H-1B LCA disclosure), ``kit``.
+Which format a table is in, and how it is adapted, is the format registry's job (:mod:`kit.io.formats`).
 
 Shared by both loaders: :func:`adapt_sources` (default sample, list of sources, adapt each, concatenate) and the
 Parquet files the kit writes itself (:func:`write_kit_parquet` / :func:`read_kit_parquet`, see
@@ -18,12 +14,9 @@ Parquet files the kit writes itself (:func:`write_kit_parquet` / :func:`read_kit
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 import warnings
 import zlib
 from collections.abc import Callable, Iterable
@@ -35,16 +28,13 @@ from typing import Any
 import pandas as pd
 
 from kit.core.errors import DataError
+from kit.core.files import atomic_write, file_fingerprint
 from kit.io.values import ParseWarning, to_date, to_number, warn_unparsed  # noqa: F401 - re-exported
 
 __all__ = [
-    "PAY_FORMATS",
-    "POSTINGS_FORMATS",
-    "SIGNATURES",
     "ParseWarning",
     "adapt_sources",
     "check_source_type",
-    "detect_format",
     "file_fingerprint",
     "read_kit_parquet",
     "read_source",
@@ -54,32 +44,6 @@ __all__ = [
     "to_number",
     "write_kit_parquet",
 ]
-
-POSTINGS_FORMATS = ("jobspy", "linkedin", "generic", "kit")
-PAY_FORMATS = ("levels", "lca", "kit")
-
-#: format -> (kind, required columns, identifying columns of which at least ``min_hits`` must be present, min_hits)
-SIGNATURES: dict[str, tuple[str, frozenset[str], frozenset[str], int]] = {
-    "jobspy": ("postings", frozenset({"title"}),
-               frozenset({"job_url", "site", "date_posted", "min_amount", "max_amount", "interval", "is_remote",
-                          "job_url_direct", "salary_source", "job_type", "company_url"}), 4),
-    "linkedin": ("postings", frozenset({"title"}),
-                 frozenset({"job_id", "company_name", "listed_time", "pay_period", "max_salary", "min_salary",
-                            "med_salary", "formatted_work_type", "job_posting_url", "original_listed_time",
-                            "normalized_salary", "remote_allowed"}), 4),
-    "levels": ("pay", frozenset({"totalyearlycompensation"}),
-               frozenset({"timestamp", "company", "level", "title", "basesalary", "stockgrantvalue", "bonus",
-                          "yearsofexperience"}), 3),
-    "lca": ("pay", frozenset(),
-            frozenset({"CASE_NUMBER", "CASE_STATUS", "EMPLOYER_NAME", "JOB_TITLE", "WAGE_RATE_OF_PAY_FROM",
-                       "WAGE_UNIT_OF_PAY", "WORKSITE_CITY", "WORKSITE_STATE", "LCA_CASE_NUMBER",
-                       "LCA_CASE_EMPLOYER_NAME", "LCA_CASE_JOB_TITLE", "LCA_CASE_WAGE_RATE_FROM",
-                       "LCA_CASE_WAGE_RATE_UNIT", "WAGE_RATE_OF_PAY", "STATUS", "VISA_CLASS"}), 3),
-    "kit_pay": ("pay", frozenset({"company", "total"}), frozenset({"level", "title", "base", "ladder", "currency"}), 1),
-    "kit_postings": ("postings", frozenset({"title", "description"}),
-                     frozenset({"posting_id", "company", "posted_date", "location", "market", "salary_min"}), 1),
-}
-
 
 def source_label(source: object) -> str:
     """A short label for messages: the file path, or ``"<DataFrame>"``."""
@@ -487,40 +451,6 @@ def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
     return table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get)
 
 
-def detect_format(columns, *, kind: str = "auto") -> str | None:
-    """Guess a source format from its column names.
-
-    Args:
-        columns: The column names.
-        kind: "postings", "pay" or "auto" (either).
-
-    Returns:
-        "jobspy", "linkedin", "kit", "levels" or "lca" (with ``kind="auto"``, the canonical formats come back as
-        "kit_postings" / "kit_pay"), or None when nothing fits.
-    """
-    cols = {str(c).strip() for c in columns}
-    upper = {c.upper() for c in cols}
-    best: tuple[float, str] | None = None
-    for fmt, (fmt_kind, required, ident, min_hits) in SIGNATURES.items():
-        if kind != "auto" and fmt_kind != kind:
-            continue
-        have = upper if fmt == "lca" else cols
-        if not required <= have:
-            continue
-        hits = len(ident & have)
-        if hits < min_hits:
-            continue
-        score = hits / len(ident) + (0.5 if fmt not in ("kit_pay", "kit_postings") else 0)
-        if best is None or score > best[0]:
-            best = (score, fmt)
-    if best is None:
-        return None
-    fmt = best[1]
-    if kind != "auto" and fmt.startswith("kit_"):
-        return "kit"
-    return fmt
-
-
 # --- several sources, one table ----------------------------------------------------------------------------------
 def adapt_sources(
     source: str | PathLike | pd.DataFrame | list | tuple | None,
@@ -564,27 +494,6 @@ def adapt_sources(
 KIT_PARQUET_KEY = b"swimlanes_kit"
 
 
-def file_fingerprint(paths: Iterable[str | PathLike]) -> str:
-    """A 16-hex-digit hash of the names and contents of ``paths`` (a missing file counts as "missing").
-
-    Args:
-        paths: The files whose contents decide a result (rule files, the code that applies them).
-
-    Returns:
-        A digest that changes whenever any of the files changes.
-    """
-    h = hashlib.sha256()
-    for path in paths:
-        path = Path(path)
-        h.update(path.name.encode() + b"\0")
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"<missing>")
-        h.update(b"\0")
-    return h.hexdigest()[:16]
-
-
 def write_kit_parquet(df: pd.DataFrame, path: str | PathLike, *, table: str,
                       files: Iterable[str | PathLike] | None, attrs: dict[str, Any] | None = None) -> Path:
     """Write ``df`` as Parquet atomically (temp file + ``os.replace``), marked as written by this kit.
@@ -605,8 +514,6 @@ def write_kit_parquet(df: pd.DataFrame, path: str | PathLike, *, table: str,
 
     from kit._version import __version__
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     plain = df.copy(deep=False)
     plain.attrs = {}
     arrow = pa.Table.from_pandas(plain, preserve_index=False)
@@ -615,16 +522,7 @@ def write_kit_parquet(df: pd.DataFrame, path: str | PathLike, *, table: str,
                 "attrs": attrs or {}}
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}),
                                                KIT_PARQUET_KEY: json.dumps(mark).encode()})
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        pq.write_table(arrow, tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, write=lambda tmp: pq.write_table(arrow, tmp))
 
 
 def read_kit_parquet(source: object, *, table: str,
@@ -664,39 +562,3 @@ def read_kit_parquet(source: object, *, table: str,
         return None
     df.attrs = {}
     return df, dict(mark.get("attrs") or {})
-
-
-# --- the kit's own YAML data files (lexicon, titles, role signals, claims, story signals, templates) -------------
-def read_yaml(path: str | PathLike, *, what: str) -> dict:
-    """Read one of the kit's editable YAML data files into a mapping.
-
-    Every data file goes through here, so a user who breaks one while editing it gets the same clear
-    error wherever it is read.
-
-    Args:
-        path: The YAML file.
-        what: What the file holds, for the message (e.g. "title rules").
-
-    Returns:
-        The top-level mapping (empty for an empty file).
-
-    Raises:
-        DataError: The file is missing or unreadable, is not valid YAML, or its top level is not a mapping.
-    """
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
-    except OSError as exc:
-        raise DataError.build(f"{what}: cannot read the file ({exc.strerror or exc})", path=path,
-                              fix="restore the file from git, or pass the path of a valid copy") from None
-    except yaml.YAMLError as exc:
-        raise DataError.build(f"{what}: not valid YAML ({exc})", path=path,
-                              fix="fix the YAML syntax (see the file's header), or restore it from git") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise DataError.build(f"{what}: the file holds a {type(data).__name__}, not a mapping", path=path,
-                              expected="top-level keys as in the file shipped in kit/data")
-    return data

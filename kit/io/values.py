@@ -72,7 +72,7 @@ def warn_unparsed(label: str, column: str, count: int, expected: str) -> None:
 # --- bounds ------------------------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _bounds() -> dict:
-    from kit.io.readers import read_yaml  # lazy: readers imports this module
+    from kit.core.datafiles import read_yaml
 
     return read_yaml(BOUNDS_FILE, what="plausibility bounds")
 

@@ -17,12 +17,11 @@ import pandas as pd
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR, PACKAGE_DIR, SAMPLE_LEVELS, SAMPLE_PAY
 from kit.core.schema import conform
-from kit.io.adapters import adapt_pay, pay_rows_without_figures
+from kit.io.formats import FORMATS, adapt, detect_format, get_format, names
+from kit.io.formats.common import pay_rows_without_figures
 from kit.io.readers import (
-    PAY_FORMATS,
     ParseWarning,
     adapt_sources,
-    detect_format,
     read_kit_parquet,
     read_source,
     source_label,
@@ -40,9 +39,10 @@ Source = str | PathLike | pd.DataFrame
 PIPELINE_FILES: tuple[Path, ...] = (
     *(DATA_DIR / name for name in ("titles.yaml", "levels.csv", "markets.csv", "company_aliases.csv")),
     SAMPLE_LEVELS,
-    *(PACKAGE_DIR / f"{name}.py" for name in ("load/pay", "io/readers", "io/adapters", "prepare/salary",
+    *(PACKAGE_DIR / f"{name}.py" for name in ("load/pay", "io/readers", "prepare/salary",
                                               "prepare/markets", "prepare/titles", "prepare/levels",
                                               "prepare/companies", "core/schema")),
+    *sorted((PACKAGE_DIR / "io" / "formats").glob("*.py")),
 )
 
 
@@ -140,13 +140,12 @@ def _adapt_one(src: Source, *, format: str | None, sheet: str | int | None = Non
                                       fix="load it with kit.load_postings(...)")
             shown = ", ".join(repr(c) for c in list(raw.columns)[:30])
             raise DataError.build("unknown pay table format", path=label,
-                                  expected=f"a levels export, an LCA disclosure file or kit pay columns; columns "
-                                           f"found: {shown}",
-                                  fix="pass format='levels', 'lca' or 'kit' after renaming the columns to that format")
-    elif fmt not in PAY_FORMATS:
-        raise DataError.build(f"unknown pay format {fmt!r}", path=label, expected=f"one of {', '.join(PAY_FORMATS)}",
-                              fix="leave format=None to detect it from the columns")
-    frame, used = adapt_pay(raw, fmt, label=label)
+                                  expected=f"one of: {_described('pay')}; columns found: {shown}",
+                                  fix=f"pass format= one of {', '.join(repr(n) for n in names('pay'))} after renaming "
+                                      "the columns to that format")
+    else:
+        get_format(fmt, "pay", label=label)  # an unknown name says which formats exist
+    frame, used = adapt(raw, fmt, "pay", label=label)
     empty = pay_rows_without_figures(frame)
     dropped = int(empty.sum())
     if dropped == len(frame):
@@ -167,8 +166,12 @@ def _enrich(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("role", "family"):
         if col not in df.columns or df[col].isna().all():
             df[col] = titles[col].to_numpy()
-    df = assign_ladder(df)
+    df = assign_ladder(df, title_seniority=pd.Series(titles["seniority"].to_numpy(), index=df.index))
     markets = assign_markets(df["location"] if "location" in df.columns else pd.Series(pd.NA, index=df.index))
     for col in ("market", "country"):
         df[col] = df[col].astype("string").fillna(markets[col]) if col in df.columns else markets[col]
     return df
+
+
+def _described(table: str) -> str:
+    return "; ".join(f.description for (t, _), f in FORMATS.items() if t == table)

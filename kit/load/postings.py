@@ -26,18 +26,17 @@ import pyarrow.compute as pc
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR, PACKAGE_DIR, SAMPLE_POSTINGS
 from kit.core.schema import conform, content_key
-from kit.io.adapters import adapt_postings
+from kit.io.formats import adapt, detect_format, get_format
 from kit.io.readers import (
-    POSTINGS_FORMATS,
     ParseWarning,
     adapt_sources,
-    detect_format,
     read_kit_parquet,
     read_source,
     source_label,
     write_kit_parquet,
 )
 from kit.io.values import plausible_pay
+from kit.prepare.companies import display_names
 from kit.prepare.dedupe import dedupe_postings
 from kit.prepare.markets import assign_markets
 from kit.prepare.salary import annualize, parse_salary_text
@@ -50,10 +49,13 @@ Source = str | PathLike | pd.DataFrame
 #: The files whose contents decide what ``load_postings`` makes of a source: the rule files and the code of
 #: every step. A table saved by :func:`save_postings` is re-used as is only while none of them changed.
 PIPELINE_FILES: tuple[Path, ...] = (
-    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv")),
-    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "io/adapters", "prepare/text",
-                                              "prepare/markets", "prepare/dedupe", "prepare/salary",
-                                              "prepare/enrich", "prepare/titles", "prepare/roles", "core/schema")),
+    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv", "sections.yaml",
+                                   "company_aliases.csv")),
+    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/markets",
+                                              "prepare/dedupe", "prepare/salary", "prepare/companies",
+                                              "prepare/enrich", "prepare/titles", "prepare/roles", "prepare/sections",
+                                              "core/schema")),
+    *sorted((PACKAGE_DIR / "io" / "formats").glob("*.py")),
 )
 
 
@@ -88,8 +90,10 @@ def load_postings(
     """Load job postings into the canonical postings table.
 
     Args:
-        source: A path (CSV, CSV.gz, Parquet, JSON Lines, XLSX), a DataFrame, or a list of them (concatenated,
-            then de-duplicated together). None loads the bundled sample (``datasets/sample_postings.csv.gz``).
+        source: A path (CSV, CSV.gz, Parquet, JSON Lines, XLSX), a posting-store folder (``kit fetch --store``;
+            its postings carry ``board``, ``first_seen``, ``last_seen``, ``closed_at``), a DataFrame, or a list of
+            them (concatenated, then de-duplicated together). None loads the bundled sample
+            (``datasets/sample_postings.csv.gz``).
         format: "jobspy", "linkedin", "generic" or "kit"; None detects it from the columns of each source.
         mapping: Canonical column -> your column name, e.g. ``{"title": "Job Title", "description": "Text"}``,
             for files in no known format (implies ``format="generic"`` when ``format`` is None).
@@ -162,6 +166,7 @@ def read_postings(
     for col in ("company", "location"):
         if col not in df.columns:
             df[col] = pd.Series(pd.NA, index=df.index, dtype="string")
+    df["company"] = display_names(df["company"])  # one company, one name: "Initech, Inc." -> "Initech"
     df = _clean_text(df)
     df = _remote_from_location(df)
     markets = assign_markets(df["location"], df["remote"] if "remote" in df.columns else None)
@@ -186,7 +191,12 @@ def read_postings(
 def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | None,  # noqa: A002
                sheet: str | int | None = None, header_row: int | None = None) -> tuple[pd.DataFrame, SourceInfo]:
     label = source_label(src)
-    raw = read_source(src, sheet=sheet, header_row=header_row)
+    from kit.io.store import is_store, read_store
+
+    if is_store(src):  # a posting store folder (kit fetch): its raw rows, in the kit format
+        raw, format, mapping = read_store(src), "kit", None  # noqa: A001
+    else:
+        raw = read_source(src, sheet=sheet, header_row=header_row)
     fmt = format
     if fmt is None:
         fmt = "generic" if mapping else detect_format(raw.columns, kind="postings")
@@ -196,11 +206,9 @@ def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | Non
                 raise DataError.build(f"looks like a pay table ({other} format), not postings", path=label,
                                       fix="load it with kit.load_pay(...)")
             fmt = "generic"
-    elif fmt not in POSTINGS_FORMATS:
-        raise DataError.build(f"unknown postings format {fmt!r}", path=label,
-                              expected=f"one of {', '.join(POSTINGS_FORMATS)}",
-                              fix="leave format=None to detect it from the columns")
-    frame, used = adapt_postings(raw, fmt, label=label, mapping=mapping)
+    else:
+        get_format(fmt, "postings", label=label)  # an unknown name says which formats exist
+    frame, used = adapt(raw, fmt, "postings", label=label, mapping=mapping)
     frame = _stated_salaries(frame, label=label, used=used)
     no_title = frame["title"].isna()
     dropped = int(no_title.sum())

@@ -11,7 +11,8 @@ from os import PathLike
 from pathlib import Path
 
 from kit.core.errors import DataError
-from kit.io.readers import ParseWarning, detect_format, read_source
+from kit.io.formats import detect_format, names
+from kit.io.readers import ParseWarning, read_source
 
 __all__ = ["ValidationReport", "validate"]
 
@@ -88,14 +89,14 @@ def validate(
 def _decide_kind(path: Path, fmt: str | None, kind: str) -> str:
     if kind in ("postings", "pay"):
         return kind
-    if fmt in ("levels", "lca"):
-        return "pay"
-    if fmt in ("jobspy", "linkedin", "generic"):
-        return "postings"
+    in_pay, in_postings = fmt in names("pay"), fmt in names("postings")
+    if in_pay != in_postings:  # a name only one table has ("lca", "jobspy"); "kit" is both: detect
+        return "pay" if in_pay else "postings"
     detected = detect_format(read_source(path).columns, kind="auto")
     if detected is None:
         return "postings"  # the postings loader explains what columns it needs
-    return "pay" if detected in ("levels", "lca", "kit_pay") else "postings"
+    return "pay" if detected == "kit_pay" or (detected in names("pay") and detected not in names("postings")) \
+        else "postings"
 
 
 def _validate_one(path: Path, *, format: str | None, kind: str) -> ValidationReport:  # noqa: A002

@@ -5,6 +5,13 @@ Corporation, GmbH, ".com", Services, ...) and then applies the alias table
 ``kit/data/company_aliases.csv`` (documented at its top: which names are one employer and why).
 :func:`company_keys` does it for a whole column, normalizing each distinct name once and caching
 the result per table, so a selection on 100k postings takes milliseconds.
+
+One company, one name: :func:`display_names` gives every spelling of one employer the same display name,
+and :func:`kit.load.postings.load_postings` writes it into the ``company`` column, so counts, pickers,
+charts and reports all see "Initech" once (not "Initech", "Initech Inc" and "Initech, Inc."). The display
+name is the alias file's ``display`` column for the key when set, else the key's commonest spelling with
+its legal form and trailing punctuation removed (:func:`display_name`: "Initech, Inc." -> "Initech";
+"Umbrella Analytics LLC" -> "Umbrella Analytics"; generic endings such as "Services" are kept).
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ import pandas as pd
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 
-__all__ = ["COMPANY_ALIASES", "company_key", "company_keys", "company_labels", "load_company_aliases"]
+__all__ = ["COMPANY_ALIASES", "LEGAL_FORMS", "company_key", "company_keys", "company_labels", "display_name",
+           "display_names", "load_company_aliases"]
 
 COMPANY_ALIASES = DATA_DIR / "company_aliases.csv"
 
@@ -35,6 +43,11 @@ SUFFIXES = frozenset(
     "inc incorporated llc ltd limited corp corporation co company gmbh plc ag sa bv nv lp llp pllc pc "
     "holdings holding services technologies na us usa and".split()
 )
+#: Legal forms a display name drops ("Initech, Inc." -> "Initech"); brand words like "Services" stay, and so do
+#: "Corp" / "Corporation", which are often part of how a company is called ("Failing Corp").
+LEGAL_FORMS = frozenset("inc incorporated llc ltd limited gmbh plc ag sa bv nv lp llp pllc pc".split())
+_LEGAL_TAIL = re.compile(r"[\s,]+(?:" + "|".join(sorted(LEGAL_FORMS, key=len, reverse=True)) + r")\.?\s*$",
+                         re.IGNORECASE)
 
 
 def _fold(name: str) -> str:
@@ -111,6 +124,65 @@ def _alias_map() -> dict[str, str]:
     return dict(_aliases(COMPANY_ALIASES))
 
 
+@lru_cache(maxsize=1)
+def _display_map() -> dict[str, str]:
+    """Company key -> display name from the alias file's optional ``display`` column."""
+    with open(COMPANY_ALIASES, encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader(line for line in fh if line.strip() and not line.lstrip().startswith("#"))
+        out: dict[str, str] = {}
+        for row in rows:
+            shown = (row.get("display") or "").strip()
+            if shown:
+                out.setdefault(_alias_map().get(_fold(row.get("company") or ""), ""), shown)
+    out.pop("", None)
+    return out
+
+
+def display_name(name: str) -> str:
+    """A spelling without its legal form and trailing punctuation: "Initech, Inc." -> "Initech".
+
+    Args:
+        name: A company name as it appears in data.
+
+    Returns:
+        The name with trailing legal forms (:data:`LEGAL_FORMS`), commas and dots removed and
+        whitespace collapsed; the name itself when nothing would be left.
+    """
+    text = " ".join(str(name).split())
+    while True:
+        shorter = _LEGAL_TAIL.sub("", text)
+        if shorter == text or not shorter.rstrip(" ,."):
+            break
+        text = shorter.rstrip(" ,")
+    return text or str(name).strip()
+
+
+def display_names(values: pd.Series) -> pd.Series:
+    """One display name per company key for a column of raw names (module docstring: the rule).
+
+    Args:
+        values: Raw company names (any dtype; missing stays missing).
+
+    Returns:
+        A ``string`` Series aligned with ``values``.
+    """
+    raw_codes, raw = pd.factorize(values)
+    if not len(raw):
+        return pd.Series(pd.NA, index=values.index, dtype="string", name=values.name)
+    counts = np.bincount(raw_codes[raw_codes >= 0], minlength=len(raw))
+    keys = [company_key(v) for v in raw]
+    totals: dict[str, dict[str, int]] = {}
+    for name, key, n in zip(raw, keys, counts, strict=True):
+        shown = display_name(str(name))
+        per = totals.setdefault(key, {})
+        per[shown] = per.get(shown, 0) + int(n)
+    fixed = _display_map()
+    best = {k: fixed.get(k) or max(per, key=per.__getitem__) for k, per in totals.items()}  # ties: first seen
+    mapped = np.array([best[k] if k else str(name) for name, k in zip(raw, keys, strict=True)], dtype=object)
+    out = np.where(raw_codes >= 0, mapped[np.maximum(raw_codes, 0)], None)
+    return pd.Series(out, index=values.index, dtype="string", name=values.name)
+
+
 _MEMO: dict[int, tuple[weakref.ref, object, int, np.ndarray, np.ndarray, np.ndarray]] = {}
 
 
@@ -129,7 +201,7 @@ def company_keys(df: pd.DataFrame, column: str = "company") -> tuple[np.ndarray,
 
     Returns:
         ``(codes, keys, labels)``: ``codes[i]`` is row i's position in ``keys`` (-1 for a missing
-        name); ``keys`` are the distinct company keys; ``labels`` the most frequent raw name of each.
+        name); ``keys`` are the distinct company keys; ``labels`` the display name of each (module docstring).
         Cached per (table, column) while the column's array is unchanged.
     """
     series = df[column]
@@ -144,12 +216,15 @@ def company_keys(df: pd.DataFrame, column: str = "company") -> tuple[np.ndarray,
     key_codes = np.where(raw_keys == "", -1, key_codes)
     codes = np.where(raw_codes >= 0, key_codes[np.maximum(raw_codes, 0)], -1) if len(raw) else raw_codes
     counts = np.bincount(raw_codes[raw_codes >= 0], minlength=len(raw))
-    labels = np.empty(len(keys), dtype=object)
-    best = np.full(len(keys), -1)
+    per_key: list[dict[str, int]] = [{} for _ in range(len(keys))]
     for i, name in enumerate(raw):
         k = key_codes[i]
-        if k >= 0 and counts[i] > best[k]:
-            best[k], labels[k] = counts[i], str(name)
+        if k >= 0:
+            shown = display_name(str(name))
+            per_key[k][shown] = per_key[k].get(shown, 0) + int(counts[i])
+    fixed = _display_map()
+    labels = np.array([fixed.get(str(keys[k])) or max(per, key=per.__getitem__) if per else ""
+                       for k, per in enumerate(per_key)], dtype=object)
     keys = np.asarray(keys, dtype=object)
     try:
         ref = weakref.ref(df, lambda _r, s=slot: _MEMO.pop(s, None))
@@ -160,7 +235,7 @@ def company_keys(df: pd.DataFrame, column: str = "company") -> tuple[np.ndarray,
 
 
 def company_labels(df: pd.DataFrame, column: str = "company") -> pd.Series:
-    """One display name per row: the most frequent raw spelling of the row's company key (NA if missing)."""
+    """One display name per row (module docstring: the rule; NA if missing)."""
     codes, _keys, labels = company_keys(df, column)
     out = np.where(codes >= 0, labels[np.maximum(codes, 0)] if len(labels) else None, None)
     return pd.Series(out, index=df.index, dtype="string", name=column)

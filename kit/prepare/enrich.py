@@ -21,7 +21,9 @@ def enrich_postings(df: pd.DataFrame) -> pd.DataFrame:
     The title gives title_clean, seniority, family, variant and a first role
     (:func:`kit.prepare.titles.classify_titles`); the description then upgrades generic pm / pgm titles to
     pmt / tpm when it shows technical depth and flags title/text mismatches
-    (:func:`kit.prepare.roles.roles_from_text`).
+    (:func:`kit.prepare.roles.roles_from_text`, reading only the role's own sections). ``sections`` keeps the section
+    spans of each description (:mod:`kit.prepare.sections`; boilerplate repeated across a company's postings
+    is found over the company groups of ``df``).
 
     Args:
         df: A postings frame with ``title``; ``description`` is used when present.
@@ -32,6 +34,7 @@ def enrich_postings(df: pd.DataFrame) -> pd.DataFrame:
         confidence 0.
     """
     from kit.prepare.roles import roles_from_text
+    from kit.prepare.sections import spans_series
     from kit.prepare.titles import classify_titles
 
     out = df.copy()
@@ -42,8 +45,10 @@ def enrich_postings(df: pd.DataFrame) -> pd.DataFrame:
         else pd.Series([None] * len(out), index=out.index, dtype=object)
     )
     positional = pd.RangeIndex(len(out))
+    companies = out["company"].reset_index(drop=True) if "company" in out.columns else None
+    spans = spans_series(descriptions.reset_index(drop=True).astype("string"), companies)
     classified = classify_titles(titles.reset_index(drop=True))
-    refined = roles_from_text(classified, descriptions.reset_index(drop=True).set_axis(positional))
+    refined = roles_from_text(classified, descriptions.reset_index(drop=True).set_axis(positional), sections=spans)
     values = {
         "title_clean": classified["title_clean"],
         "seniority": classified["seniority"],
@@ -53,6 +58,7 @@ def enrich_postings(df: pd.DataFrame) -> pd.DataFrame:
         "role_basis": refined["role_basis"],
         "variant": classified["variant"],
         "title_text_mismatch": refined["title_text_mismatch"],
+        "sections": spans,
     }
     for col, dtype in POSTINGS_DERIVED.items():
         out[col] = pd.Series(values[col].to_numpy(), index=out.index).astype(dtype)

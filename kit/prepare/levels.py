@@ -24,7 +24,7 @@ import pandas as pd
 
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR, SAMPLE_LEVELS
-from kit.core.schema import LADDER, conform
+from kit.core.schema import LADDER, conform, require_columns
 
 __all__ = ["LEVELS_FILE", "assign_ladder", "load_levels", "normalize_level", "unmapped_levels"]
 
@@ -77,8 +77,10 @@ def _company_keys(names: pd.Series) -> pd.Series:
 
 
 def _read_levels_file(path: Path) -> pd.DataFrame:
-    """Read a levels table through the loaders' reader (same errors: missing, folder, permissions, truncated,
-    not decodable, header only)."""
+    """Read a levels table through the loaders' reader.
+
+    The same errors as every loader: missing, folder, permissions, truncated, not decodable, header only.
+    """
     from kit.io.readers import read_source
 
     df = read_source(path)
@@ -88,11 +90,9 @@ def _read_levels_file(path: Path) -> pd.DataFrame:
 def _validate(df: pd.DataFrame, label: str) -> pd.DataFrame:
     """Check and complete one levels table; ``label`` names the file in error messages."""
     df = df.rename(columns={c: str(c).strip().lower() for c in df.columns})
-    for col in _REQUIRED:
-        if col not in df.columns:
-            raise DataError.build("missing column", path=label, column=col,
-                                  expected=f"columns {', '.join(_REQUIRED)}; optional: family, ladder_rank, note",
-                                  fix="add the column; see kit/data/levels.md for its meaning")
+    require_columns(df.columns, _REQUIRED, path=label,
+                    expected=f"columns {', '.join(_REQUIRED)}; optional: family, ladder_rank, note",
+                    fix="add the column; see kit/data/levels.md for its meaning")
     out = df.copy()
     for col in ("company", "family", "level", "ladder", "track", "note"):
         if col in out.columns:
@@ -220,6 +220,7 @@ def assign_ladder(
     *,
     overwrite: bool = False,
     warn: bool = True,
+    title_seniority: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Fill ``ladder`` and ``ladder_rank`` of a pay table from company levels or title seniority.
 
@@ -233,6 +234,8 @@ def assign_ladder(
         levels: A levels table, a path to one, or ``None`` for :func:`load_levels`'s default.
         overwrite: Recompute ``ladder`` where the input already has one (default: keep it).
         warn: Emit one ``UserWarning`` summarizing unmapped levels.
+        title_seniority: Seniority per row (aligned with ``pay``'s index) when the caller has already classified
+            the titles (:func:`kit.load_pay` has); None classifies them here.
 
     Returns:
         A copy of ``pay`` with ``ladder`` / ``ladder_rank`` filled. Levels not in the table keep an
@@ -284,9 +287,12 @@ def assign_ladder(
     # 2. no level: the title's seniority
     by_title = todo & ~has_level & out["title"].notna()
     if by_title.any():
-        titles = out.loc[by_title, "title"].astype("string")
-        sen = _title_seniority(titles.unique().tolist())
-        ladder.loc[titles.index] = titles.map(sen).astype("string")
+        if title_seniority is not None:
+            ladder.loc[by_title] = title_seniority.astype("string")[by_title]
+        else:
+            titles = out.loc[by_title, "title"].astype("string")
+            sen = _title_seniority(titles.unique().tolist())
+            ladder.loc[titles.index] = titles.map(sen).astype("string")
 
     out["ladder"] = ladder.where(ladder.isin(LADDER).fillna(False)).astype("string")
     out["ladder_rank"] = out["ladder"].map({name: i for i, name in enumerate(LADDER)}).astype("Int64")

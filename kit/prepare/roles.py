@@ -25,10 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 
-__all__ = ["SIGNALS_FILE", "RoleExplanation", "explain_role", "load_signals", "roles_from_text", "signal_matches"]
+__all__ = [
+    "SIGNALS_FILE", "RoleExplanation", "explain_role", "load_signals", "own_text", "roles_from_text", "signal_matches",
+]
 
 SIGNALS_FILE = DATA_DIR / "role_signals.yaml"
 SIGNALS = ("technical", "product", "program")
@@ -99,8 +102,6 @@ def load_signals(path: str | Path | None = None) -> Signals:
     Raises:
         DataError: If the file is missing or malformed, or a variant belongs to two phrases.
     """
-    from kit.io.readers import read_yaml
-
     path = Path(path) if path is not None else SIGNALS_FILE
     raw = read_yaml(path, what="role signals")
     lookup: dict[str, tuple[str, str, float]] = {}
@@ -148,11 +149,8 @@ def load_signals(path: str | Path | None = None) -> Signals:
         "technical_min": 3.0,
         "lean_min": 4.0,
         "lean_ratio": 2.0,
-        "confidence_base": 0.6,
-        "confidence_step": 0.08,
+        "confidence_slope": 0.9,
         "confidence_max": 0.95,
-        "generic_no_signal": 0.85,
-        "generic_some_signal": 0.6,
     }
     rules = {**defaults, **{k: float(v) for k, v in (raw.get("rules") or {}).items()}}
     return Signals(regex=regex, lookup=lookup, rules=rules, phrases=pd.DataFrame(rows),
@@ -269,16 +267,50 @@ def _scores(matches: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     return table.astype("float64")
 
 
+def own_text(descriptions: pd.Series, sections: pd.Series | None = None) -> pd.Series:
+    """The role's own text of each description (summary, responsibilities, requirements, body sections).
+
+    Args:
+        descriptions: Clean description texts (NA allowed).
+        sections: Their section spans (the postings' ``sections`` column); computed when None.
+
+    Returns:
+        A ``string`` series on the same index.
+    """
+    from kit.prepare.sections import section_text
+
+    frame = pd.DataFrame({"description": descriptions.astype("string")})
+    if sections is not None:
+        frame["sections"] = sections.reindex(descriptions.index).astype("string")
+    return section_text(frame, "role")
+
+
+def _sigmoid(x: pd.Series) -> pd.Series:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
 def roles_from_text(
-    classified: pd.DataFrame, descriptions: pd.Series, *, signals: Signals | None = None
+    classified: pd.DataFrame,
+    descriptions: pd.Series,
+    *,
+    signals: Signals | None = None,
+    sections: pd.Series | None = None,
+    text: str = "role",
 ) -> pd.DataFrame:
     """Refine title-based roles with the description.
+
+    Only the role's own sections count (summary, responsibilities, requirements and un-headed body): the
+    company's self-description, benefits / pay, legal text and boilerplate repeated across the company's
+    postings are left out (:mod:`kit.prepare.sections`), so a consumer PM at a company that sells APIs
+    stays a PM.
 
     Args:
         classified: Output of :func:`kit.prepare.titles.classify_titles` (columns ``role``, ``role_confidence``,
             ``role_basis``), aligned with ``descriptions`` by index.
         descriptions: Description texts (NA allowed).
         signals: Compiled signals; the bundled ones by default.
+        sections: Section spans of the descriptions (the postings' ``sections`` column); computed when None.
+        text: "role" (default: the role's own sections) or "all" (the whole description, the old behaviour).
 
     Returns:
         A frame on the same index with ``role``, ``role_confidence``, ``role_basis``,
@@ -293,7 +325,13 @@ def roles_from_text(
     title_role = classified["role"].astype("string")
     has_text = desc.astype("string").str.strip().fillna("").ne("")
     needs = has_text & title_role.isin(list(_TITLE_SIDE))
-    matches = signal_matches(desc[needs], signals=signals)
+    if text == "all":
+        scanned = desc[needs]
+    elif text == "role":
+        scanned = own_text(desc[needs], None if sections is None else sections.reindex(idx)[needs])
+    else:
+        raise DataError.build(f"text={text!r}", expected="'role' or 'all'")
+    matches = signal_matches(scanned, signals=signals)
     scores = _scores(matches, idx)
     tech, prod, prog = scores["technical"], scores["product"], scores["program"]
 
@@ -301,15 +339,15 @@ def roles_from_text(
     conf = classified["role_confidence"].astype("Float64").copy()
     basis = classified["role_basis"].astype("string").copy()
     generic = needs & title_role.isin(list(_UPGRADE))
+    # P(technical | score): a logistic curve through 0.5 at technical_min (rules.confidence_slope), capped
+    p_tech = _sigmoid(rules["confidence_slope"] * (tech - rules["technical_min"] + 0.5)).clip(
+        1 - rules["confidence_max"], rules["confidence_max"])
     upgrade = generic & (tech >= rules["technical_min"])
     role[upgrade] = title_role[upgrade].map(_UPGRADE)
-    conf[upgrade] = (
-        rules["confidence_base"] + rules["confidence_step"] * (tech[upgrade] - rules["technical_min"])
-    ).clip(upper=rules["confidence_max"])
+    conf[upgrade] = p_tech[upgrade]
     basis[upgrade] = "description"
     kept = generic & ~upgrade
-    conf[kept & (tech == 0)] = rules["generic_no_signal"]
-    conf[kept & (tech > 0)] = rules["generic_some_signal"]
+    conf[kept] = 1 - p_tech[kept]
 
     lean = pd.Series(pd.NA, index=idx, dtype="string")
     lean[needs] = "none"
@@ -338,6 +376,43 @@ def roles_from_text(
     )
 
 
+_EVIDENCE = ("section", "counted", "sentence", "phrases", "why")
+_NOT_COUNTED = {
+    "about": "the company describing itself, not what the job asks of the person",
+    "benefits": "benefits / pay text",
+    "legal": "legal / equal-opportunity boilerplate",
+    "boilerplate": "repeated across most of the company's postings",
+}
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])|\n+")
+
+
+def _evidence(description: str, spans: str | None) -> pd.DataFrame:
+    """Every sentence with a signal phrase, its section, and whether it counted."""
+    from kit.prepare.sections import ROLE_KINDS, parse_spans, section_spans
+
+    parsed = parse_spans(spans) or section_spans(description)
+    rows = []
+    for kind, start, end in parsed:
+        for sentence in _SENTENCE.split(description[start:end]):
+            if sentence and sentence.strip():
+                rows.append((kind, sentence.strip()))
+    if not rows:
+        return pd.DataFrame(columns=list(_EVIDENCE))
+    frame = pd.DataFrame(rows, columns=["section", "sentence"])
+    matches = signal_matches(frame["sentence"])
+    if matches.empty:
+        return pd.DataFrame(columns=list(_EVIDENCE))
+    found = matches.groupby("row").apply(
+        lambda g: ", ".join(f"{p} ({sig})" for p, sig in zip(g["phrase"], g["signal"], strict=True)),
+        include_groups=False)
+    out = frame.loc[found.index].copy()
+    out["phrases"] = found.to_numpy()
+    family = out["section"].str.split("/").str[0]
+    out["counted"] = family.isin(ROLE_KINDS)
+    out["why"] = [("" if c else _NOT_COUNTED.get(f, f)) for c, f in zip(out["counted"], family, strict=True)]
+    return out[list(_EVIDENCE)].reset_index(drop=True)
+
+
 _NAMES = {"pmt": "PM-T", "tpm": "TPM", "pm": "Product Manager", "pgm": "Program Manager", "other": "other"}
 
 
@@ -354,7 +429,9 @@ class RoleExplanation:
         text_lean: "product", "program", "mixed", "none" or None (no description).
         mismatch: True when the title is one role and the text reads like the other (None: no text).
         phrases: Frame ``[phrase, signal, count]`` of the signal phrases found, most frequent first.
-        scores: Weighted distinct-phrase scores per signal (technical, product, program).
+        scores: Weighted distinct-phrase scores per signal (technical, product, program), own sections only.
+        evidence: Frame ``[section, counted, sentence, phrases, why]``: every sentence holding a signal
+            phrase, the section it is in, whether it counted (the role's own sections only) and why not.
         variant: The title's canonical variant, or None.
         description: The description text (shown escaped in HTML).
     """
@@ -370,6 +447,7 @@ class RoleExplanation:
     scores: dict[str, float] = field(default_factory=dict)
     variant: str | None = None
     description: str | None = field(default=None, repr=False)
+    evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(_EVIDENCE)))
 
     def _phrase_lines(self) -> list[str]:
         lines = []
@@ -389,10 +467,28 @@ class RoleExplanation:
             f"Title: {self.title!r} -> {self.title_role}" + (f" ({self.variant})" if self.variant else ""),
             f"Text leans: {self.text_lean or 'n/a (no description)'}"
             + ("; MISMATCH: the title and the text point to different roles" if self.mismatch else ""),
-            "Phrases (signal, score, phrase (count)):",
+            "Phrases counted (signal, score, phrase (count)):",
             *self._phrase_lines(),
         ]
+        if len(self.evidence):
+            lines.append("Sentences with signal phrases (section, counted?):")
+            for row in self.evidence.itertuples():
+                mark = "counted" if row.counted else f"NOT counted: {row.why}"
+                text = row.sentence if len(row.sentence) <= 140 else row.sentence[:137] + "..."
+                lines.append(f"  [{row.section}] {mark}: {text!r} -> {row.phrases}")
         return "\n".join(lines)
+
+    def _evidence_html(self) -> str:
+        if not len(self.evidence):
+            return ""
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(r.section)}</td><td>{'yes' if r.counted else 'no: ' + esc(r.why)}</td>"
+            f"<td>{esc(r.sentence)}</td><td>{esc(r.phrases)}</td></tr>"
+            for r in self.evidence.itertuples()
+        )
+        return ("<table><thead><tr><th>section</th><th>counted</th><th>sentence</th><th>phrases</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table>")
 
     def _repr_html_(self) -> str:
         esc = html.escape
@@ -416,7 +512,7 @@ class RoleExplanation:
             + f"; text leans: {esc(self.text_lean or 'n/a')}; scores: "
             + ", ".join(f"{esc(k)} {v:.1f}" for k, v in self.scores.items())
             + "</p><table><thead><tr><th>signal</th><th>phrase</th><th>count</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>{excerpt}</div>"
+            f"<tbody>{rows}</tbody></table>{self._evidence_html()}{excerpt}</div>"
         )
 
 
@@ -442,6 +538,10 @@ def explain_role(
         title: The title (overrides ``posting``'s).
         description: The description (overrides ``posting``'s).
 
+    Only the role's own sections (summary, responsibilities, requirements, body) count; ``evidence`` lists
+    every sentence with a signal phrase and says why the ones in the company's self-description, benefits,
+    legal text or company-repeated boilerplate did not count. A loaded posting's ``sections`` spans are used.
+
     Returns:
         A :class:`RoleExplanation`; print it, or display it in a notebook (HTML, text escaped).
 
@@ -458,9 +558,13 @@ def explain_role(
             expected="a posting with 'title' / 'description', or title=... / description=...",
         )
     classified = classify_titles([title])
-    result = roles_from_text(classified, pd.Series([description], dtype="object")).iloc[0]
+    same_text = description is None or description == _field(posting, "description")
+    spans = _field(posting, "sections") if same_text else None
+    span_series = None if spans is None else pd.Series([spans], dtype="string")
+    result = roles_from_text(classified, pd.Series([description], dtype="object"), sections=span_series).iloc[0]
+    own = own_text(pd.Series([description], dtype="string"), span_series) if description else None
     if description:
-        matches = signal_matches(pd.Series([description]))
+        matches = signal_matches(own)
         phrases = (
             matches[["phrase", "signal", "count"]]
             .sort_values(["count", "signal", "phrase"], ascending=[False, True, True])
@@ -470,7 +574,7 @@ def explain_role(
         phrases = pd.DataFrame({"phrase": pd.Series(dtype="string"), "signal": pd.Series(dtype="string"), "count": []})
     scores = {s: float(result[f"{s}_score"]) for s in SIGNALS}
     if description:  # scores for every title, not only product / program ones
-        all_scores = _scores(signal_matches(pd.Series([description])), pd.Index([0]))
+        all_scores = _scores(signal_matches(own), pd.Index([0]))
         scores = {s: float(all_scores.loc[0, s]) for s in SIGNALS}
     mismatch = result["title_text_mismatch"]
     lean = result["text_lean"]
@@ -489,4 +593,5 @@ def explain_role(
         scores=scores,
         variant=None if pd.isna(variant) else str(variant),
         description=description,
+        evidence=_evidence(description, spans) if description else pd.DataFrame(columns=list(_EVIDENCE)),
     )

@@ -62,8 +62,10 @@ _MANY_NL = re.compile(r"\n\n\n+")
 
 
 def _drop_hidden(text: str) -> str:
-    """Remove comments, scripts and styles in one left-to-right pass; an unclosed one hides the rest of the text
-    (as in a browser)."""
+    """Remove comments, scripts and styles in one left-to-right pass.
+
+    An unclosed one hides the rest of the text, as in a browser.
+    """
     if "<!--" not in text and "<s" not in text and "<S" not in text:
         return text
     parts, at, lower = [], 0, None

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 from kit.core.schema import LADDER, ROLES
@@ -96,6 +97,7 @@ class TitleRules:
     acronyms: frozenset[str]
     small_words: frozenset[str]
     variants: dict[str, tuple[str, ...]]
+    overrides: tuple[tuple[re.Pattern, _Head], ...] = ()
 
 
 def _words(alternation: str) -> str:
@@ -117,8 +119,6 @@ def load_title_rules(path: str | Path | None = None) -> TitleRules:
         DataError: If the file is missing, not valid YAML, or names an unknown role, family,
             seniority level or variant, or holds an invalid regular expression.
     """
-    from kit.io.readers import read_yaml
-
     path = Path(path) if path is not None else TITLES_FILE
     raw = read_yaml(path, what="title rules")
 
@@ -150,6 +150,15 @@ def load_title_rules(path: str | Path | None = None) -> TitleRules:
                 item["family"], item["role"], item.get("kind"), item.get("variant"), float(item.get("confidence", 0.8))
             )
         )
+
+    overrides = []
+    for i, item in enumerate(raw.get("overrides") or []):
+        if item.get("family") not in FAMILIES or item.get("role") not in ROLES:
+            raise bad(f"overrides[{i}]: bad family/role in {item}", expected=f"family in {FAMILIES}, role in {ROLES}")
+        if item.get("variant") and item["variant"] not in known_variants:
+            raise bad(f"overrides[{i}]: variant {item['variant']!r} is not listed under `variants`")
+        overrides.append((rx(item["pattern"], f"overrides[{i}]"), _Head(
+            item["family"], item["role"], None, item.get("variant"), float(item.get("confidence", 0.8)))))
 
     modifiers: dict[str, tuple[_Modifier, ...]] = {}
     for kind, items in (raw.get("modifiers") or {}).items():
@@ -204,6 +213,7 @@ def load_title_rules(path: str | Path | None = None) -> TitleRules:
         pattern_expansions=tuple(str(v) for v in patterns.values()),
         abbreviations={str(k).lower(): str(v) for k, v in (raw.get("abbreviations") or {}).items()},
         heads_rx=rx(_words("|".join(head_alts)) if head_alts else r"(?!x)x", "heads"),
+        overrides=tuple(overrides),
         heads=tuple(heads),
         modifiers=modifiers,
         nontechnical=rx(_words(raw.get("nontechnical_context") or r"(?!x)x"), "nontechnical_context"),
@@ -331,6 +341,11 @@ def _classify_one(title: Any, rules: TitleRules) -> tuple:
         if matches:
             head_seg, head_idx, match = seg, k, matches[-1]
             break
+    for pattern, over in rules.overrides:  # whole-title decisions (executives, technical product owner)
+        if pattern.search(text):
+            clean = _TRIM.sub("", rules.location_rx.sub(" ", text))
+            clean = _title_case(_SPACES.sub(" ", clean), rules) or None
+            return (clean, seniority, over.family, over.role, over.variant, over.confidence, "title")
     if match is None:
         clean = _strip_words(first_named or "", rules)
         family = "engineering" if clean and re.search(r"\bengineer", clean) else "other"

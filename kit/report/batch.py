@@ -38,15 +38,19 @@ from typing import Any
 import pandas as pd
 
 import kit
+from kit.analysis.phrases import readable_phrases
 from kit.core.errors import KitError, SelectionError
+from kit.core.files import atomic_write, file_fingerprint
 from kit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR, SAMPLE_PAY, SAMPLE_POSTINGS
-from kit.io.readers import file_fingerprint
+from kit.io.store import store_fingerprint
 from kit.prepare.companies import company_key, company_labels
 from kit.report import htmlexport
-from kit.report.runner import WorkerPool, clip, remove_temp_files, stop_descendants, write_atomic
+from kit.report.options import ReportOptions
+from kit.report.pdf import write_pdfs
+from kit.report.runner import WorkerPool, clip, remove_temp_files, stop_descendants
 from kit.report.slugs import target_slug
 
-__all__ = ["FORMAT", "ReportResult", "RunResult", "cli_run", "run", "write_atomic"]
+__all__ = ["FORMAT", "ReportOptions", "ReportResult", "RunResult", "run"]
 
 #: Bumped when the report layout changes, so older outputs are not skipped as "unchanged".
 FORMAT = 1
@@ -54,9 +58,6 @@ DEFAULT_NOTEBOOK = NOTEBOOKS_DIR / "company_report.ipynb"
 MANIFEST_SUFFIX = ".manifest.json"
 #: The ``role_overlap`` measure the index shows as "overlap" (else the first one).
 OVERLAP_MEASURE = "cosine_lexicon"
-#: Words of the role titles themselves; the index's "most distinctive phrase" skips phrases with them.
-_TITLE_WORDS = frozenset({"product", "products", "program", "programs", "programme", "manager", "managers",
-                          "management", "technical", "pm", "pmt", "tpm", "pms", "tpms"})
 
 
 @dataclass
@@ -75,6 +76,7 @@ class ReportResult:
         figures: Key figures for the index: ``n``, ``n_pmt``, ``n_tpm``, ``overlap``,
             ``overlap_measure``, ``top_pmt``, ``top_tpm``.
         timings: Seconds spent per step in the worker (``reset``, ``execute``, ``export``).
+        pdf: The PDF copy (``pdf`` option), or None.
     """
 
     company: str
@@ -87,6 +89,7 @@ class ReportResult:
     error: str | None = None
     figures: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    pdf: Path | None = None
 
     @property
     def label(self) -> str:
@@ -139,14 +142,10 @@ class RunResult:
         return "\n".join(line.rstrip() for line in lines)
 
 
-def _file_hash(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for path in paths:
-        h.update(Path(path).name.encode() + b"\0")
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()[:16]
+def _data_fingerprint(paths: list[Path]) -> str:
+    """Fingerprint of the data files, a posting store folder (kit fetch) by its partitions."""
+    parts = [store_fingerprint(p) if Path(p).is_dir() else file_fingerprint([p]) for p in paths]
+    return parts[0] if len(parts) == 1 else file_fingerprint([]) + ":" + ":".join(parts)
 
 
 # ------------------------------------------------------------------------------------------- parent
@@ -165,17 +164,26 @@ def _load(postings: Any) -> tuple[pd.DataFrame, str, list[str]]:
         if not p.exists():
             raise KitError(f"{p}: posting file not found. Check the path, or leave out --postings for the sample")
     df = kit.load_postings(paths if len(paths) > 1 else paths[0])
-    return df, _file_hash(paths), [str(p) for p in paths]
+    return df, _data_fingerprint(paths), [str(p) for p in paths]
 
 
 def _select(df: pd.DataFrame, *, company: str = "", market: str = "", since: str = "", until: str = "") -> pd.DataFrame:
     return kit.select(df, company=company or None, market=market or None, since=since or None, until=until or None)
 
 
+def _display_company(df: pd.DataFrame, company: str) -> str:
+    """The data's name for ``company`` ("Acme" -> "Acme Cloud"); the name as given when it selects nothing."""
+    try:
+        names = _select(df, company=company)["company"].dropna().unique()
+    except KitError:
+        return company
+    return str(names[0]) if len(names) == 1 else company
+
+
 def _targets(df: pd.DataFrame, *, companies, markets, all_: bool, min_postings: int, since: str,
              until: str) -> list[tuple[str, str]]:
     """(company, market) pairs to report on; "" means "not restricted"."""
-    companies = list(dict.fromkeys(companies))
+    companies = list(dict.fromkeys(_display_company(df, c) for c in companies))
     markets = list(dict.fromkeys(markets)) or [""]
     if all_ or (not companies and markets == [""]):
         for market in markets:
@@ -191,11 +199,23 @@ def _targets(df: pd.DataFrame, *, companies, markets, all_: bool, min_postings: 
     return [(c, m) for c in (companies or [""]) for m in markets]
 
 
+def _top_phrase(dp: pd.DataFrame, side: str, *, first: bool) -> str | None:
+    """The side's most distinctive multi-word phrase (a single word only when the side has no longer one)."""
+    part = dp[dp["side"] == side]
+    if not first:
+        part = part.iloc[::-1]
+    multi = part[part["phrase"].astype(str).str.contains(" ", regex=False).to_numpy(dtype=bool)]
+    best = multi if len(multi) else part
+    return str(best["phrase"].iloc[0]) if len(best) else None
+
+
 def _key_figures(df: pd.DataFrame, *, company: str, market: str, since: str, until: str) -> dict[str, Any]:
     """Index figures for one target; raises SelectionError when the target selects nothing."""
     sel = _select(df, company=company, market=market, since=since, until=until)
     roles = sel["role"].value_counts()
     figures: dict[str, Any] = {"n": len(sel), "n_pmt": int(roles.get("pmt", 0)), "n_tpm": int(roles.get("tpm", 0))}
+    pair = sel[sel["role"].isin(["pmt", "tpm"]).fillna(False).to_numpy(dtype=bool)]
+    figures["markets"] = sorted(str(m) for m in pair["market"].dropna().unique())  # the index's market filter
     notes = []
     try:
         ov = kit.role_overlap(sel)
@@ -213,12 +233,9 @@ def _key_figures(df: pd.DataFrame, *, company: str, market: str, since: str, unt
     try:
         if not (figures["n_pmt"] and figures["n_tpm"]):  # "most distinctive" needs both sides
             raise ValueError("needs postings of both roles")
-        dp = kit.distinctive_phrases(sel)
-        telling = ~dp["phrase"].astype(str).map(lambda p: bool(_TITLE_WORDS.intersection(p.lower().split())))
-        dp = dp[telling.to_numpy(dtype=bool)]  # "product" vs "program" says nothing new
-        pmt, tpm = dp[dp["side"] == "pmt"], dp[dp["side"] == "tpm"]
-        figures["top_pmt"] = str(pmt["phrase"].iloc[0]) if len(pmt) else None
-        figures["top_tpm"] = str(tpm["phrase"].iloc[-1]) if len(tpm) else None
+        dp = readable_phrases(kit.distinctive_phrases(sel))  # "product" vs "program" says nothing new
+        figures["top_pmt"] = _top_phrase(dp, "pmt", first=True)
+        figures["top_tpm"] = _top_phrase(dp, "tpm", first=False)
     except Exception as exc:
         notes.append(f"phrases: {exc}")
     if notes:
@@ -261,27 +278,13 @@ def _dates(since: str | None, until: str | None) -> tuple[str, str]:
     return (f"{lo:%Y-%m-%d}" if lo is not None else ""), (f"{hi:%Y-%m-%d}" if hi is not None else "")
 
 
-def run(*, companies=(), markets=(), all_: bool = False, min_postings: int = 20, postings=None, pay=None,
-        notebook=None, out=None, jobs: int | None = None, since: str | None = None, until: str | None = None,
-        force: bool = False, progress: bool = True) -> RunResult:
+def run(options: ReportOptions | None = None, **overrides: Any) -> RunResult:
     """Run the report notebook per company (and/or market) into offline HTML reports plus an index.
 
     Args:
-        companies: Companies to report on; with none (and no markets) every company with at least
-            ``min_postings`` PM-T/TPM postings.
-        markets: Markets to report on; with companies, one report per company x market.
-        all_: Add every company with at least ``min_postings`` PM-T/TPM postings.
-        min_postings: Threshold for the automatic company list.
-        postings: Posting file(s) (any format ``kit.load_postings`` reads) or a loaded DataFrame;
-            default the bundled sample.
-        pay: Pay table path; default the bundled sample (the notebook's default).
-        notebook: Report notebook; default ``notebooks/company_report.ipynb``.
-        out: Output folder; default ``reports/``.
-        jobs: Worker processes; default the CPU count.
-        since: First posting date (YYYY-MM-DD).
-        until: Last posting date (YYYY-MM-DD).
-        force: Re-run reports whose inputs are unchanged.
-        progress: Show a progress bar on stderr.
+        options: What to run (:class:`kit.report.options.ReportOptions`: companies, markets, postings,
+            pay, notebook, out, jobs, since, until, force, pdf, progress); None for the defaults.
+        **overrides: Option fields given as keywords (``run(companies=["Acme"], out=...)``).
 
     Returns:
         A :class:`RunResult`; ``exit_code`` is 1 when any report failed.
@@ -290,34 +293,33 @@ def run(*, companies=(), markets=(), all_: bool = False, min_postings: int = 20,
         KitError: Missing files or a notebook without the expected parameters.
         SelectionError: No company to report on, or a date that is not a date.
     """
+    opts = ReportOptions.build(options, **overrides)
     t0 = time.perf_counter()
-    out = Path(out) if out else REPORTS_DIR
+    out = opts.out or REPORTS_DIR
     out.mkdir(parents=True, exist_ok=True)
-    nb_path = Path(notebook) if notebook else DEFAULT_NOTEBOOK
+    nb_path = opts.notebook or DEFAULT_NOTEBOOK
     if not nb_path.exists():
         raise KitError(f"{nb_path}: report notebook not found. Pass --notebook PATH")
-    since, until = _dates(since, until)
-    pay_path = Path(pay) if pay else None
-    if pay_path is not None and not pay_path.exists():
-        raise KitError(f"{pay_path}: pay file not found. Check the path, or leave out --pay for the bundled sample")
-    jobs = max(1, int(jobs or os.cpu_count() or 1))
-    if companies and not all_:  # no more kernels than reports
-        jobs = min(jobs, len(set(companies)) * max(1, len(set(markets))))
+    since, until = _dates(opts.since, opts.until)
+    opts = ReportOptions.build(opts, out=out, notebook=nb_path, since=since or None, until=until or None)
+    if opts.pay is not None and not opts.pay.exists():
+        raise KitError(f"{opts.pay}: pay file not found. Check the path, or leave out --pay for the bundled sample")
+    jobs = max(1, int(opts.jobs or os.cpu_count() or 1))
+    if opts.companies and not opts.all_:  # no more kernels than reports
+        jobs = min(jobs, len(set(opts.companies)) * max(1, len(set(opts.markets))))
     kernel_name = _kernel_name(nb_path)
-    if not isinstance(postings, pd.DataFrame):
-        for p in [Path(x) for x in (postings if isinstance(postings, list | tuple) else [postings]) if x]:
+    if not isinstance(opts.postings, pd.DataFrame):
+        for p in opts.postings or ():
             if not p.exists():
                 raise KitError(f"{p}: posting file not found. Check the path, or leave out --postings for the sample")
 
     pool = None
     try:
         pool = WorkerPool(jobs=jobs, cwd=nb_path.resolve().parent, log_dir=out / ".work", kernel_name=kernel_name)
-        results, timings = _run_in(pool, out=out, nb_path=nb_path, postings=postings, pay_path=pay_path,
-                                   companies=companies, markets=markets, all_=all_, min_postings=min_postings,
-                                   since=since, until=until, force=force, progress=progress)
+        results, timings = _run_in(pool, opts)
     except KeyboardInterrupt:
         _stop(pool, out)
-        if progress:  # end the progress bar's line: the interrupt message gets a line of its own
+        if opts.progress:  # end the progress bar's line: the interrupt message gets a line of its own
             sys.stderr.write("\n")
         raise
     except BaseException:
@@ -326,11 +328,18 @@ def run(*, companies=(), markets=(), all_: bool = False, min_postings: int = 20,
         raise
     pool.close()
     index = write_index(out)
+    if opts.pdf:
+        t_pdf = time.perf_counter()
+        _say(opts.progress, "printing PDFs with headless Chromium ...")
+        done = [r for r in results if r.status in ("ok", "skipped") and r.html and r.html.exists()]
+        for r, pdf in zip(done, write_pdfs([r.html for r in done]), strict=True):
+            r.pdf = pdf
+        timings["pdf"] = time.perf_counter() - t_pdf
     timings["total"] = time.perf_counter() - t0
     last = {"timings": timings, "jobs": jobs, "reports": [
         {"label": r.label, "slug": r.slug, "status": r.status, "seconds": r.seconds, "timings": r.timings}
         for r in results]}
-    write_atomic(out / ".work" / "last_run.json", json.dumps(last, indent=1))  # what benchmarks read
+    atomic_write(out / ".work" / "last_run.json", json.dumps(last, indent=1))  # what benchmarks read
     return RunResult(results, index, out, timings)
 
 
@@ -361,18 +370,18 @@ def _kernel_name(nb_path: Path) -> str:
     return meta.get("kernelspec", {}).get("name") or "python3"
 
 
-def _run_in(pool: WorkerPool, *, out: Path, nb_path: Path, postings, pay_path: Path | None, companies, markets,
-            all_: bool, min_postings: int, since: str, until: str, force: bool,
-            progress: bool) -> tuple[list[ReportResult], dict[str, float]]:
-    """The parent's part of :func:`run` while ``pool``'s kernels warm up."""
+def _run_in(pool: WorkerPool, opts: ReportOptions) -> tuple[list[ReportResult], dict[str, float]]:
+    """The parent's part of :func:`run` while ``pool``'s kernels warm up (``opts`` resolved by :func:`run`)."""
     t0 = time.perf_counter()
+    out, nb_path, postings, pay_path, progress = opts.out, opts.notebook, opts.postings, opts.pay, opts.progress
+    since, until = opts.since or "", opts.until or ""
     _say(progress, "loading postings ...")
     df, data_hash, sources = _load(postings)
     parquet = _shared_parquet(df, out / ".work", data_hash, loaded=not isinstance(postings, pd.DataFrame))
-    targets = _targets(df, companies=companies, markets=markets, all_=all_, min_postings=min_postings,
-                       since=since, until=until)
+    targets = _targets(df, companies=opts.companies, markets=opts.markets, all_=opts.all_,
+                       min_postings=opts.min_postings, since=since, until=until)
     pay_file = pay_path or (SAMPLE_PAY if SAMPLE_PAY.exists() else None)
-    pay_hash = _file_hash([pay_file]) if pay_file else "none"
+    pay_hash = file_fingerprint([pay_file]) if pay_file else "none"
     nb_hash = hashlib.sha256(nb_path.read_bytes()).hexdigest()[:16]
     # the kit's code and rule files decide every figure: an edited titles.yaml or lexicon re-runs reports
     kit_hash = kit.__version__ + ":" + file_fingerprint(sorted([*PACKAGE_DIR.rglob("*.py"), *DATA_DIR.glob("*")]))
@@ -391,7 +400,7 @@ def _run_in(pool: WorkerPool, *, out: Path, nb_path: Path, postings, pay_path: P
         res = ReportResult(company, market, slug, "pending", html=out / f"{slug}.html", notebook=out / f"{slug}.ipynb")
         results.append(res)
         old = _read_manifest(out / f"{slug}{MANIFEST_SUFFIX}")
-        if (not force and old and old.get("key") == key and old.get("status") == "ok"
+        if (not opts.force and old and old.get("key") == key and old.get("status") == "ok"
                 and res.html.exists() and res.notebook.exists()):
             res.status, res.figures = "skipped", old.get("figures", {})
             continue
@@ -464,7 +473,7 @@ def _write_manifest(out: Path, res: ReportResult, key: str, params: dict[str, st
         "params": params, "seconds": round(res.seconds, 2), "timings": res.timings,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), **context,
     }
-    write_atomic(out / f"{res.slug}{MANIFEST_SUFFIX}", json.dumps(manifest, indent=1, default=str))
+    atomic_write(out / f"{res.slug}{MANIFEST_SUFFIX}", json.dumps(manifest, indent=1, default=str))
 
 
 def write_index(out: Path) -> Path:
@@ -481,35 +490,11 @@ def write_index(out: Path) -> Path:
     manifests = [m for p in sorted(Path(out).glob(f"*{MANIFEST_SUFFIX}")) if (m := _read_manifest(p))]
     manifests.sort(key=lambda m: (m.get("status") != "failed", str(m.get("label", "")).casefold()))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(htmlexport.TEMPLATES_DIR), autoescape=True)
+    markets = sorted({str(x) for m in manifests for x in [m.get("market"), *(m.get("figures") or {}).get("markets", [])]
+                      if x})
+    largest = max([int((m.get("figures") or {}).get(k) or 0) for m in manifests for k in ("n_pmt", "n_tpm")] or [0])
     page = env.get_template("index.html.j2").render(
-        reports=manifests, n_failed=sum(m.get("status") == "failed" for m in manifests),
+        reports=manifests, n_failed=sum(m.get("status") == "failed" for m in manifests), markets=markets,
+        largest=max(largest, 1),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), kit_version=kit.__version__)
-    return write_atomic(Path(out) / "index.html", page)
-
-
-# ---------------------------------------------------------------------------------------------- CLI
-
-
-def cli_run(*, companies=(), markets=(), all_=False, min_postings=20, postings=(), pay=None, notebook=None,
-            out=None, jobs=None, since=None, until=None, force=False) -> int:
-    """The ``kit report`` command: run, print the summary table, return the exit code.
-
-    Args:
-        companies, markets, all_, min_postings, postings, pay, notebook, out, jobs, since, until, force:
-            As for :func:`run` (``postings`` may be an empty tuple for the bundled sample).
-
-    Returns:
-        0 when every report is ok or skipped, 1 when any failed.
-    """
-    import click
-
-    result = run(companies=companies, markets=markets, all_=all_, min_postings=min_postings,
-                 postings=list(postings) or None, pay=pay, notebook=notebook, out=out, jobs=jobs,
-                 since=since, until=until, force=force, progress=True)
-    from kit.core.text_safety import printable
-
-    click.echo(printable(result.table()))  # company names are data: never let one drive the terminal
-    done = {s: sum(r.status == s for r in result.reports) for s in ("ok", "skipped", "failed")}
-    click.echo(printable(f"\n{done['ok']} written, {done['skipped']} unchanged (skipped; --force re-runs them), "
-               f"{done['failed']} failed in {result.timings['total']:.1f}s. Index: {result.index}"))
-    return result.exit_code
+    return atomic_write(Path(out) / "index.html", page)

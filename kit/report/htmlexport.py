@@ -24,11 +24,11 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from kit.core.paths import PACKAGE_DIR
+from kit.charts.tables import REPORT_CSS
+from kit.core.paths import TEMPLATES_DIR
 
 __all__ = ["TEMPLATES_DIR", "clean_fragment", "header_html", "prepare_outputs", "standalone_html", "warm_up"]
 
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 _PLOTLYJS_ACTIVATION = re.compile(r"window\.PlotlyConfig|define\(\s*['\"]plotly['\"]|require\.undef\(\s*['\"]plotly")
@@ -179,6 +179,6 @@ def standalone_html(nb: Any, *, title: str, header: str) -> str:
     """
     nb = prepare_outputs(nb)
     nb.metadata["title"] = title
-    resources = {"kit_plotlyjs": _plotlyjs(), "kit_header": header, "metadata": {"name": title}}
+    resources = {"kit_plotlyjs": _plotlyjs(), "kit_header": header, "kit_css": REPORT_CSS, "metadata": {"name": title}}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body

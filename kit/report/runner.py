@@ -9,7 +9,7 @@
   its connected client), after a first cell that clears the namespace but keeps imported modules, so no report
   sees another's variables (:func:`run_notebook`);
 * writes the executed ``.ipynb`` and the offline HTML (``kit.report.htmlexport``, in-process) atomically
-  (:func:`write_atomic`).
+  (:func:`kit.core.files.atomic_write`).
 
 A failing notebook, a dead kernel or a timeout fails that report only; the kernel is restarted on demand.
 """
@@ -26,11 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kit.core.files import atomic_write
 from kit.core.text_safety import printable_line
 from kit.report import htmlexport
 
 __all__ = ["CELL_TIMEOUT", "WorkerPool", "clip", "init_worker", "remove_temp_files", "run_notebook", "stop_descendants",
-           "stop_kernel", "write_atomic"]
+           "stop_kernel"]
 
 #: Execution time limit per notebook cell, seconds.
 CELL_TIMEOUT = 900
@@ -40,32 +41,6 @@ def clip(text: str, n: int) -> str:
     """``text`` cut to ``n`` characters, with "…" when cut."""
     return text if len(text) <= n else text[: n - 1] + "…"
 
-
-
-def write_atomic(path: Path, data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of it.
-
-    Args:
-        path: Destination.
-        data: Text (written as UTF-8) or bytes.
-
-    Returns:
-        ``path``.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 
@@ -118,7 +93,7 @@ def stop_descendants(*, grace: float = 3.0) -> int:
 
 
 def _is_resource_tracker(proc) -> bool:
-    """multiprocessing's resource tracker: it exits by itself once its users are gone, and must not be killed
+    """Multiprocessing's resource tracker: it exits by itself once its users are gone, and must not be killed
     before (the parent then prints a traceback at exit)."""
     try:
         return any("resource_tracker" in part for part in proc.cmdline())
@@ -127,7 +102,7 @@ def _is_resource_tracker(proc) -> bool:
 
 
 def remove_temp_files(folder: Path) -> list[Path]:
-    """Delete the temporary files :func:`write_atomic` and :func:`run_notebook` leave when a process is killed.
+    """Delete the temporary files :func:`kit.core.files.atomic_write` and :func:`run_notebook` leave when killed.
 
     Only the kit's own temp names (``.<name>.<random>.tmp`` and ``.<stem>.<random>.tmp.ipynb``) are removed.
 
@@ -404,13 +379,13 @@ def run_notebook(task: dict[str, Any]) -> dict[str, Any]:
         t2 = time.perf_counter()
         timings["execute"] = t2 - t1
         saved = _without_reset(executed if executed is not None else nbformat.read(tmp, as_version=4))
-        write_atomic(ipynb_path, nbformat.writes(saved))
+        atomic_write(ipynb_path, nbformat.writes(saved))
         outcome["wrote_ipynb"] = True
         if executed is not None:
             rows = [*task["header"], ("Generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")),
                     ("Run time", f"{t2 - t0:.1f} s")]
             header = htmlexport.header_html(title=task["title"], rows=rows, links=[("All reports", "index.html")])
-            write_atomic(html_path, htmlexport.standalone_html(saved, title=task["title"], header=header))
+            atomic_write(html_path, htmlexport.standalone_html(saved, title=task["title"], header=header))
             timings["export"] = time.perf_counter() - t2
         else:
             html_path.unlink(missing_ok=True)  # a stale report must not pass for this run's

@@ -1,10 +1,10 @@
-"""Safe, unique file names for report targets (a company, a market, or both).
+r"""Safe, unique file names for report targets (a company, a market, or both).
 
 A slug is made only of ``[a-z0-9-]``: the name is folded to ASCII (``Société`` -> ``societe``),
 everything else becomes ``-``, and it is cut to :data:`MAX_READABLE` characters. A short hash of
 the exact name (and its kind) is always appended, so two names that fold alike (``ACME`` and
 ``Acme``, ``a/b`` and ``a b``, two long names with the same first 60 characters) never share a
-file, and no name can climb out of the output folder (``../x``, ``/etc/passwd``, ``..\\x``).
+file, and no name can climb out of the output folder (``../x``, ``/etc/passwd``, ``..\x``).
 """
 
 from __future__ import annotations

@@ -31,7 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kit.core.datafiles import read_yaml
 from kit.core.errors import KitError
+from kit.core.files import atomic_write
 from kit.core.paths import DATA_DIR
 from kit.core.schema import LADDER
 
@@ -95,8 +97,6 @@ def load_templates(path: str | os.PathLike | None = None) -> dict:
     Raises:
         DataError: The file is missing or not valid YAML.
     """
-    from kit.io.readers import read_yaml
-
     return read_yaml(path or TEMPLATES, what="generator templates")
 
 
@@ -722,15 +722,8 @@ def _write_csv(df: pd.DataFrame, handle, *, header: bool) -> None:
     _for_csv(df).to_csv(handle, index=False, header=header, lineterminator="\n")
 
 
-def _replace_into(path: Path, write) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+def _atomic(path: Path, write) -> Path:
+    return atomic_write(path, write=write, fsync=False)
 
 
 def write_corpus(out_dir: str | os.PathLike, *, n_postings: int = SAMPLE_OPTIONS["n_postings"],
@@ -783,10 +776,10 @@ def write_corpus(out_dir: str | os.PathLike, *, n_postings: int = SAMPLE_OPTIONS
         return write
 
     return [
-        _replace_into(out / f"{prefix}{POSTINGS_FILE}", write_postings),
-        _replace_into(out / f"{prefix}{PAY_FILE}", write_frame(generate_pay(companies, n=n_pay, seed=seed,
+        _atomic(out / f"{prefix}{POSTINGS_FILE}", write_postings),
+        _atomic(out / f"{prefix}{PAY_FILE}", write_frame(generate_pay(companies, n=n_pay, seed=seed,
                                                                              templates=tpl))),
-        _replace_into(out / f"{prefix}{LEVELS_FILE}", write_frame(generate_levels(companies, seed=seed,
+        _atomic(out / f"{prefix}{LEVELS_FILE}", write_frame(generate_levels(companies, seed=seed,
                                                                                    templates=tpl))),
     ]
 

@@ -20,13 +20,15 @@ import plotly.graph_objects as go
 
 from kit import charts
 from kit.analysis.claims import check_claims
+from kit.analysis.findings import key_findings
 from kit.analysis.overlap import role_overlap
 from kit.analysis.paystats import check_pay_claims, pay_by_level
-from kit.analysis.phrases import distinctive_phrases, phrase_frequency
+from kit.analysis.phrases import distinctive_phrases, phrase_frequency, readable_phrases
 from kit.analysis.selection import select
 from kit.analysis.storyfit import fit
 from kit.analysis.trend import auto_freq, role_trend
 from kit.analysis.variants import title_variants
+from kit.charts.tables import Findings, PeopleTable, people_table
 from kit.core.errors import KitError, SelectionError
 from kit.load.pay import load_pay
 from kit.load.postings import load_postings
@@ -97,7 +99,11 @@ class View:
     @property
     def label(self) -> str:
         """The selection in words, for chart subtitles: ``"Acme Cloud · SF Bay Area · since 2025-01-01"``."""
-        o = self.options
+        o = dict(self.options)
+        if o.get("company") and not self.empty:  # "Acme" -> "Acme Cloud": the name the data use
+            names = self.postings["company"].dropna().unique()
+            if len(names) == 1:
+                o["company"] = str(names[0])
         parts = [str(o[k]) for k in ("company", "market", "seniority") if o.get(k)]
         if o.get("since") or o.get("until"):
             parts.append(f"{o.get('since') or '…'} to {o.get('until') or '…'}")
@@ -166,6 +172,40 @@ class View:
                 except KitError as exc:
                     self._cache[name] = _message_frame(str(exc))
         return self._cache[name]
+
+    def show(self, name: str) -> PeopleTable:
+        """A table for people (:mod:`kit.charts.tables`): ``"overview"`` or a key of :data:`TABLES`.
+
+        Args:
+            name: ``"overview"``, or an analysis name ("claims", "pay_claims", ...).
+
+        Returns:
+            A :class:`kit.charts.tables.PeopleTable`: labelled, formatted, no index; when the data cannot
+            answer, an empty one that says why.
+        """
+        if name == "overview":
+            if self.empty:
+                return people_table(_message_frame(self.message or "No postings in this selection."))
+            return people_table(self.overview(), "overview")
+        table = self.table(name)
+        kind = name if name in ("claims", "pay_claims") else None
+        return people_table(table, kind)
+
+    def findings(self) -> Findings:
+        """The key findings of this selection (:func:`kit.analysis.findings.key_findings`), ready to show.
+
+        Returns:
+            A :class:`kit.charts.tables.Findings` (its ``frame`` is the tidy findings table).
+        """
+        counts = self.postings["role"].astype("string").value_counts().to_dict() if not self.empty else {}
+        claims = self.table("claims")
+        pay_claims = self.table("pay_claims") if self.pay_source is not False else None
+        frame = key_findings(counts={str(k): int(v) for k, v in counts.items()},
+                             claims=claims if len(claims) else None,
+                             pay_claims=pay_claims if pay_claims is not None and len(pay_claims) else None,
+                             label=self.label if self.options.get("company") or self.options.get("market") else "",
+                             roles=tuple(self.roles))
+        return Findings(frame)
 
     def story_fit(self, stories: str | Sequence[str] | None):
         """:func:`kit.fit` of experience stories against this selection's postings, or a note saying why not.
@@ -271,7 +311,7 @@ def _phrases(v: View) -> pd.DataFrame:
 
 def _distinctive(v: View) -> pd.DataFrame:
     a, b = v.roles
-    return distinctive_phrases(_pair_rows(v), a, b)
+    return readable_phrases(distinctive_phrases(_pair_rows(v), a, b))  # no title words, no fragments
 
 
 def _variants(v: View) -> pd.DataFrame:
@@ -316,7 +356,9 @@ def _trend(v: View) -> pd.DataFrame:
         if a in wide and b in wide:
             diff = (wide[a] - wide[b]).dropna().sort_values()
             phrases = list(dict.fromkeys([str(diff.index[-1]), str(diff.index[0])])) if len(diff) else []
-    return role_trend(v.postings, phrases=phrases, freq=auto_freq(v.postings, min_per_period=charts.MIN_N))
+    out = role_trend(v.postings, phrases=phrases, freq=auto_freq(v.postings, min_per_period=charts.MIN_N))
+    out.attrs["roles"] = tuple(v.roles)  # Role A / Role B drive the chart's lines
+    return out
 
 
 #: name -> function(View) -> analysis table.

@@ -15,7 +15,7 @@ from kit.core.schema import LADDER, ROLES
 from kit.prepare.companies import company_keys
 from kit.views.api import ALL, ANY, View, load, view
 
-__all__ = ["TABS", "Explorer", "explore"]
+__all__ = ["TABS", "TAB_TABLES", "Explorer", "explore"]
 
 
 # -- the interactive app ---------------------------------------------------------------------------------------
@@ -23,6 +23,8 @@ __all__ = ["TABS", "Explorer", "explore"]
 #: Explorer tab label -> chart name.
 TABS = {"Phrases": "phrases", "Distinctive": "distinctive", "Titles": "titles", "Overlap": "themes",
         "Pay": "pay", "Trend": "trend"}
+#: Chart name -> the table for people shown under that chart (:mod:`kit.charts.tables`, as in the reports).
+TAB_TABLES = {"themes": "claims", "pay": "pay_claims"}
 
 
 class Explorer:
@@ -31,7 +33,8 @@ class Explorer:
     Attributes:
         widget: The whole interface (display it, or let Jupyter display the Explorer itself).
         company, market, dates, seniority, role_a, role_b: The picker widgets.
-        tabs: The ``Tab`` of chart panes; ``figures`` maps chart name -> ``go.FigureWidget``.
+        tabs: The ``Tab`` of chart panes; ``figures`` maps chart name -> ``go.FigureWidget``; ``tables`` maps
+            chart name -> the ``HTML`` widget of the table for people under it (:data:`TAB_TABLES`).
         status: An HTML line: what is selected, or why nothing is.
         current: The :class:`View` on screen.
     """
@@ -60,7 +63,11 @@ class Explorer:
         self.role_b = w.Dropdown(options=role_opts, value="tpm", description="Role B")
         self.status = w.HTML()
         self.figures = {name: go.FigureWidget() for name in TABS.values()}
-        self.tabs = w.Tab(children=[self.figures[n] for n in TABS.values()], titles=list(TABS))
+        #: chart name -> HTML widget with the formatted table shown under that chart
+        self.tables = {name: w.HTML() for name in TAB_TABLES}
+        panes = [w.VBox([self.figures[n], self.tables[n]]) if n in self.tables else self.figures[n]
+                 for n in TABS.values()]
+        self.tabs = w.Tab(children=panes, titles=list(TABS))
         self._stale: set[str] = set()
         pickers = w.VBox([w.HBox([self.company, self.market, self.seniority]),
                           w.HBox([self.role_a, self.role_b, self.dates])])
@@ -111,6 +118,8 @@ class Explorer:
             target.data = ()
             target.add_traces(list(fig.data))
             target.layout = fig.layout
+        if name in self.tables:
+            self.tables[name].value = self.current.show(TAB_TABLES[name]).to_html()
         self._stale.discard(name)
 
     def _on_change(self, _change) -> None:
