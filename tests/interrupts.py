@@ -52,6 +52,15 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _default_sigint() -> None:
+    """In the child: SIGINT as a shell gives it.
+
+    An earlier in-process test may have left it ignored in the test process, and ignored signals are inherited.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _descendants(pid: int) -> list[psutil.Process]:
     try:
         return psutil.Process(pid).children(recursive=True)
@@ -77,7 +86,7 @@ def interrupt(cmd: list[str], *, at: str | float, env: dict[str, str] | None = N
     """
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or subprocess_env(), cwd=cwd,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_sigint)
     chunks: dict[str, list[str]] = {"out": [], "err": []}
     seen = threading.Event()
 
