@@ -56,13 +56,16 @@ class LoadedPay:
     sources: list[SourceInfo]
 
 
-def load_pay(source: Source | list[Source] | None = None, *, format: str | None = None) -> pd.DataFrame:  # noqa: A002
+def load_pay(source: Source | list[Source] | None = None, *, format: str | None = None,  # noqa: A002
+             sheet: str | int | None = None, header_row: int | None = None) -> pd.DataFrame:
     """Load a pay table (levels-style export, DOL H-1B LCA disclosure, or the kit's own format).
 
     Args:
         source: A path (CSV, CSV.gz, Parquet, JSON Lines, XLSX), a DataFrame, or a list of them (concatenated).
             None loads the bundled sample (``datasets/sample_pay.csv``).
         format: "levels", "lca" or "kit"; None detects it from the columns.
+        sheet: Excel files: the sheet holding the pay table (name or 0-based position; default the first).
+        header_row: Excel files: the 1-based row with the column names (default 1; 2 under a title row).
 
     Returns:
         ``conform(df, "pay")``: annual ``base`` / ``stock`` / ``bonus`` / ``total`` (LCA: the offered wage,
@@ -79,7 +82,7 @@ def load_pay(source: Source | list[Source] | None = None, *, format: str | None 
         saved = read_kit_parquet(source, table="pay", files=PIPELINE_FILES)
         if saved is not None:
             return _as_loaded(*saved)
-    return read_pay(source, format=format).frame
+    return read_pay(source, format=format, sheet=sheet, header_row=header_row).frame
 
 
 def _as_loaded(df: pd.DataFrame, attrs: dict) -> pd.DataFrame:
@@ -113,16 +116,19 @@ def save_pay(df: pd.DataFrame, path: str | PathLike) -> Path:
                              attrs={"unmapped_levels": unmapped} if unmapped else {})
 
 
-def read_pay(source: Source | list[Source] | None = None, *, format: str | None = None) -> LoadedPay:  # noqa: A002
+def read_pay(source: Source | list[Source] | None = None, *, format: str | None = None,  # noqa: A002
+             sheet: str | int | None = None, header_row: int | None = None) -> LoadedPay:
     """Like :func:`load_pay` (always the full pipeline), but also return what each source was read as."""
-    df, infos = adapt_sources(source, sample=SAMPLE_PAY, adapt=partial(_adapt_one, format=format))
+    df, infos = adapt_sources(source, sample=SAMPLE_PAY, adapt=partial(_adapt_one, format=format, sheet=sheet,
+                                                                       header_row=header_row))
     df = _enrich(df)
     return LoadedPay(conform(df, "pay"), infos)
 
 
-def _adapt_one(src: Source, *, format: str | None) -> tuple[pd.DataFrame, SourceInfo]:  # noqa: A002
+def _adapt_one(src: Source, *, format: str | None, sheet: str | int | None = None,  # noqa: A002
+               header_row: int | None = None) -> tuple[pd.DataFrame, SourceInfo]:
     label = source_label(src)
-    raw = read_source(src)
+    raw = read_source(src, sheet=sheet, header_row=header_row)
     fmt = format
     if fmt is None:
         fmt = detect_format(raw.columns, kind="pay")

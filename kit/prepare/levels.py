@@ -77,15 +77,14 @@ def _company_keys(names: pd.Series) -> pd.Series:
 
 
 def _read_levels_file(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise DataError.build("file not found", path=path, expected="a levels CSV",
-                              fix="check the path, or call load_levels() for the built-in table")
-    try:
-        return pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise DataError.build(f"cannot read the file as CSV ({exc.__class__.__name__}: {exc})", path=path,
-                              expected="a comma-separated file with a header row",
-                              fix="save it as UTF-8 CSV with the columns of kit/data/levels.md") from exc
+    """Read a levels table through the loaders' reader.
+
+    The same errors as every loader: missing, folder, permissions, truncated, not decodable, header only.
+    """
+    from kit.io.readers import read_source
+
+    df = read_source(path)
+    return df.astype("string")
 
 
 def _validate(df: pd.DataFrame, label: str) -> pd.DataFrame:
@@ -159,8 +158,13 @@ def load_levels(source: str | PathLike | pd.DataFrame | None = None) -> pd.DataF
             frames.append(_validate(_read_levels_file(Path(SAMPLE_LEVELS)), str(SAMPLE_LEVELS)))
         df = pd.concat(frames, ignore_index=True)
     elif isinstance(source, pd.DataFrame):
+        if source.empty:
+            raise DataError.build("no data rows", path="<DataFrame>", expected="at least one levels row")
         df = _validate(source, "<DataFrame>")
     else:
+        from kit.io.readers import check_source_type
+
+        check_source_type(source, what="levels source")
         path = Path(source)
         df = _validate(_read_levels_file(path), str(path))
     return conform(df.reset_index(drop=True), "levels")
