@@ -37,12 +37,15 @@ from typing import Any
 
 import pandas as pd
 
-import kit
-from kit.analysis.phrases import readable_phrases
+from kit._version import __version__
+from kit.analysis.overlap import role_overlap
+from kit.analysis.phrases import distinctive_phrases, readable_phrases
+from kit.analysis.selection import select
 from kit.core.errors import KitError, SelectionError
 from kit.core.files import atomic_write, file_fingerprint
 from kit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR, SAMPLE_PAY, SAMPLE_POSTINGS
 from kit.io.store import store_fingerprint
+from kit.load.postings import load_postings
 from kit.prepare.companies import company_key, company_labels
 from kit.report import htmlexport
 from kit.report.options import ReportOptions
@@ -163,12 +166,12 @@ def _load(postings: Any) -> tuple[pd.DataFrame, str, list[str]]:
     for p in paths:
         if not p.exists():
             raise KitError(f"{p}: posting file not found. Check the path, or leave out --postings for the sample")
-    df = kit.load_postings(paths if len(paths) > 1 else paths[0])
+    df = load_postings(paths if len(paths) > 1 else paths[0])
     return df, _data_fingerprint(paths), [str(p) for p in paths]
 
 
 def _select(df: pd.DataFrame, *, company: str = "", market: str = "", since: str = "", until: str = "") -> pd.DataFrame:
-    return kit.select(df, company=company or None, market=market or None, since=since or None, until=until or None)
+    return select(df, company=company or None, market=market or None, since=since or None, until=until or None)
 
 
 def _display_company(df: pd.DataFrame, company: str) -> str:
@@ -218,7 +221,7 @@ def _key_figures(df: pd.DataFrame, *, company: str, market: str, since: str, unt
     figures["markets"] = sorted(str(m) for m in pair["market"].dropna().unique())  # the index's market filter
     notes = []
     try:
-        ov = kit.role_overlap(sel)
+        ov = role_overlap(sel)
         keys = ov["company"].map(lambda name: "(all)" if name == "(all)" else company_key(name))
         rows = ov[keys == company_key(company)] if company else ov.iloc[0:0]
         rows = rows if len(rows) else ov[keys == "(all)"]
@@ -233,7 +236,7 @@ def _key_figures(df: pd.DataFrame, *, company: str, market: str, since: str, unt
     try:
         if not (figures["n_pmt"] and figures["n_tpm"]):  # "most distinctive" needs both sides
             raise ValueError("needs postings of both roles")
-        dp = readable_phrases(kit.distinctive_phrases(sel))  # "product" vs "program" says nothing new
+        dp = readable_phrases(distinctive_phrases(sel))  # "product" vs "program" says nothing new
         figures["top_pmt"] = _top_phrase(dp, "pmt", first=True)
         figures["top_tpm"] = _top_phrase(dp, "tpm", first=False)
     except Exception as exc:
@@ -384,9 +387,9 @@ def _run_in(pool: WorkerPool, opts: ReportOptions) -> tuple[list[ReportResult], 
     pay_hash = file_fingerprint([pay_file]) if pay_file else "none"
     nb_hash = hashlib.sha256(nb_path.read_bytes()).hexdigest()[:16]
     # the kit's code and rule files decide every figure: an edited titles.yaml or lexicon re-runs reports
-    kit_hash = kit.__version__ + ":" + file_fingerprint(sorted([*PACKAGE_DIR.rglob("*.py"), *DATA_DIR.glob("*")]))
+    kit_hash = __version__ + ":" + file_fingerprint(sorted([*PACKAGE_DIR.rglob("*.py"), *DATA_DIR.glob("*")]))
     context = {"data_hash": data_hash, "sources": sources, "pay": str(pay_file or "(none)"), "pay_hash": pay_hash,
-               "report_notebook": str(nb_path), "notebook_hash": nb_hash, "kit_version": kit.__version__}
+               "report_notebook": str(nb_path), "notebook_hash": nb_hash, "kit_version": __version__}
     t_load = time.perf_counter()
 
     results: list[ReportResult] = []
@@ -496,5 +499,5 @@ def write_index(out: Path) -> Path:
     page = env.get_template("index.html.j2").render(
         reports=manifests, n_failed=sum(m.get("status") == "failed" for m in manifests), markets=markets,
         largest=max(largest, 1),
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), kit_version=kit.__version__)
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), kit_version=__version__)
     return atomic_write(Path(out) / "index.html", page)
