@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kit.index.phraseindex import index_for
 from kit.index.scope import DEFAULT_SECTIONS, Sections, scoped_text
 
 __all__ = ["auto_freq", "role_trend"]
@@ -21,8 +22,6 @@ def _mentions(postings: pd.DataFrame, phrases: Sequence[str], sections: Sections
     found: dict[str, np.ndarray] = {}
     wanted = {p: _SPACE.sub(" ", p.strip().lower()) for p in phrases}
     if "description" in postings:
-        from kit.index.phraseindex import index_for
-
         index, pos = index_for(postings, sections=sections)
         lex = {str(p).lower(): j for j, p in enumerate(index.phrases["phrase"])}
         vocab = {str(p): j for j, p in enumerate(index.vocabulary)}

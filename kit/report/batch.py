@@ -47,7 +47,7 @@ from kit.prepare.companies import company_key, company_labels
 from kit.report import htmlexport
 from kit.report.options import ReportOptions
 from kit.report.pdf import write_pdfs
-from kit.report.runner import WorkerPool, clip
+from kit.report.runner import WorkerPool, clip, remove_temp_files, stop_descendants
 from kit.report.slugs import target_slug
 
 __all__ = ["FORMAT", "ReportOptions", "ReportResult", "RunResult", "run"]
@@ -271,13 +271,11 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def _date(value: str | None, flag: str) -> str:
-    if not value:
-        return ""
-    try:
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    except (ValueError, TypeError):
-        raise SelectionError(f"{flag} {value!r} is not a date; expected YYYY-MM-DD, e.g. 2025-01-31") from None
+def _dates(since: str | None, until: str | None) -> tuple[str, str]:
+    from kit.analysis.selection import date_range
+
+    lo, hi = date_range(since or None, until or None, names=("--since", "--until"))
+    return (f"{lo:%Y-%m-%d}" if lo is not None else ""), (f"{hi:%Y-%m-%d}" if hi is not None else "")
 
 
 def run(options: ReportOptions | None = None, **overrides: Any) -> RunResult:
@@ -302,8 +300,8 @@ def run(options: ReportOptions | None = None, **overrides: Any) -> RunResult:
     nb_path = opts.notebook or DEFAULT_NOTEBOOK
     if not nb_path.exists():
         raise KitError(f"{nb_path}: report notebook not found. Pass --notebook PATH")
-    opts = ReportOptions.build(opts, out=out, notebook=nb_path, since=_date(opts.since, "--since") or None,
-                               until=_date(opts.until, "--until") or None)
+    since, until = _dates(opts.since, opts.until)
+    opts = ReportOptions.build(opts, out=out, notebook=nb_path, since=since or None, until=until or None)
     if opts.pay is not None and not opts.pay.exists():
         raise KitError(f"{opts.pay}: pay file not found. Check the path, or leave out --pay for the bundled sample")
     jobs = max(1, int(opts.jobs or os.cpu_count() or 1))
@@ -315,11 +313,20 @@ def run(options: ReportOptions | None = None, **overrides: Any) -> RunResult:
             if not p.exists():
                 raise KitError(f"{p}: posting file not found. Check the path, or leave out --postings for the sample")
 
-    pool = WorkerPool(jobs=jobs, cwd=nb_path.resolve().parent, log_dir=out / ".work", kernel_name=kernel_name)
+    pool = None
     try:
+        pool = WorkerPool(jobs=jobs, cwd=nb_path.resolve().parent, log_dir=out / ".work", kernel_name=kernel_name)
         results, timings = _run_in(pool, opts)
-    finally:
-        pool.close()
+    except KeyboardInterrupt:
+        _stop(pool, out)
+        if opts.progress:  # end the progress bar's line: the interrupt message gets a line of its own
+            sys.stderr.write("\n")
+        raise
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        raise
+    pool.close()
     index = write_index(out)
     if opts.pdf:
         t_pdf = time.perf_counter()
@@ -334,6 +341,25 @@ def run(options: ReportOptions | None = None, **overrides: Any) -> RunResult:
         for r in results]}
     atomic_write(out / ".work" / "last_run.json", json.dumps(last, indent=1))  # what benchmarks read
     return RunResult(results, index, out, timings)
+
+
+def _stop(pool: WorkerPool | None, out: Path) -> None:
+    """After an interrupt: stop workers and kernels, remove temp files, index what finished (manifests)."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the clean-up
+    try:
+        if pool is not None:
+            pool.terminate()
+        else:  # interrupted while the pool was starting its processes
+            stop_descendants()
+        remove_temp_files(out)
+        try:
+            write_index(out)
+        except Exception:  # the index is rebuilt on the next run; never hide the interrupt behind this
+            pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _kernel_name(nb_path: Path) -> str:
@@ -417,7 +443,8 @@ def _run_in(pool: WorkerPool, opts: ReportOptions) -> tuple[list[ReportResult], 
 
 def _say(progress: bool, message: str) -> None:
     if progress:
-        print(message, file=sys.stderr, flush=True)
+        sys.stderr.write(message + "\n")  # one write: an interrupt cannot split the line from its newline
+        sys.stderr.flush()
 
 
 def _warm_index(df: pd.DataFrame) -> None:
