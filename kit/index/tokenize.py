@@ -1,7 +1,7 @@
 """The phrase index's tokenizer: descriptions to tokens and 1-3 word n-grams, with a compiled fast path.
 
-Tokens are the matches of :data:`kit.index.lexicon.TOKEN_PATTERN` in the lower-cased text (the
-pattern scikit-learn's ``CountVectorizer`` uses by default). Two ways to get them, same output:
+Tokens are the matches of :data:`kit.index.lexicon.TOKEN_PATTERN` in the lower-cased text (compounds such
+as "trade-offs" and "ai/ml" as one token, else scikit-learn's default word pattern). Two ways to get them, same output:
 
 * :func:`analyzer` - Python's ``re.findall`` per text, n-grams joined as strings (any pattern, any n);
 * :func:`tokenize_partition` - a whole partition of texts at once: ASCII texts are split into word runs
@@ -78,9 +78,10 @@ def analyzer(max_n: int, lengths: list[int] | None = None, *, pattern: str = TOK
 
     Same output as ``CountVectorizer(ngram_range=(1, max_n)).build_analyzer()``: all unigrams, then all
     bigrams, then trigrams, joined with ``map``/``zip`` in C instead of a Python loop over slices.
-    Hyphens and slashes split words in the default token pattern, so "cross-functional" and
-    "cross functional" give the same tokens, as :func:`kit.index.lexicon.normalize` does. When
-    ``lengths`` is given, each document's token count is appended to it.
+    The default token pattern keeps a hyphenated or slashed compound as one token ("cross-functional");
+    lexicon variants are counted under every spelling (:func:`kit.index.lexicon.spellings`), so
+    "cross functional" in the lexicon still matches it. When ``lengths`` is given, each document's
+    token count is appended to it.
     """
     findall = re.compile(pattern).findall
     join = " ".join
