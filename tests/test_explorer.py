@@ -149,3 +149,14 @@ def test_role_b_drives_the_trend_tab(postings):
     ex.role_b.value = "pmt"
     names = [t.name for t in ex.figures["trend"].data if t.line.dash == "solid"]
     assert names == ["TPM", "PM-T"]  # Role A first, then Role B: the pickers decide, not a fixed pair
+
+
+def test_view_and_explorer_say_which_sections_were_counted(postings):
+    v = views.view(postings, False, company="Alpha Cloud")
+    assert v.sections == "role" and "role's own sections" in v._repr_markdown_()
+    assert v.table("phrases").attrs["sections"] == "role" and v.table("claims").attrs["sections"] == "role"
+    whole = views.view(postings, False, company="Alpha Cloud", sections="all")
+    assert "whole description" in whole._repr_markdown_()
+    assert whole.table("phrases").attrs["sections"] == "all" and whole.table("overlap").attrs["sections"] == "all"
+    ex = kit.explore(postings, pay=False)
+    assert "role&#x27;s own sections" in ex.status.value or "role's own sections" in ex.status.value

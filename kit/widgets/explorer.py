@@ -106,7 +106,8 @@ class Explorer:
         if v.empty:
             self.status.value = f"<b>No postings to show.</b> {charts.esc(v.message)}"
         else:
-            self.status.value = charts.esc(f"{v.label}: {len(v.postings):,} postings")
+            self.status.value = (charts.esc(f"{v.label}: {len(v.postings):,} postings") + "<br><small>"
+                                 + charts.esc(v.sections_note) + "</small>")
         self._stale = set(TABS.values())
         self._draw(self.selected_chart)
         return v
