@@ -10,6 +10,7 @@ and the explorer (:mod:`kit.widgets.explorer`) alike.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
@@ -233,7 +234,18 @@ class View:
         if len(table) == 0:
             return charts.empty_figure(table.attrs.get("message") or "No data in this selection.",
                                        title=_TITLES.get(name, name))
-        return chart(table, context=self.label)
+        return chart(table, context=self.label, **_role_kwargs(chart, self.roles))
+
+
+def _role_kwargs(chart: Callable[..., go.Figure], roles: tuple[str, str]) -> dict:
+    """The chosen Role A / Role B as the keyword options ``chart`` takes (``a``/``b`` or ``roles``)."""
+    params = inspect.signature(chart).parameters
+    out: dict = {}
+    if "a" in params and "b" in params:
+        out.update(a=roles[0], b=roles[1])
+    if "roles" in params:
+        out["roles"] = tuple(roles)
+    return out
 
 
 class Note(str):
