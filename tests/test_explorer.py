@@ -149,3 +149,63 @@ def test_role_b_drives_the_trend_tab(postings):
     ex.role_b.value = "pmt"
     names = [t.name for t in ex.figures["trend"].data if t.line.dash == "solid"]
     assert names == ["TPM", "PM-T"]  # Role A first, then Role B: the pickers decide, not a fixed pair
+
+
+@pytest.fixture(scope="module")
+def sample_explorer(postings):  # ``postings`` first: its cache directory is set before the sample is indexed
+    ex = kit.explore("", pay="")
+    ex.role_b.value = "pm"  # by hand, as a reader would
+    ex.draw_all()
+    return ex
+
+
+def _role_names_drawn(fig) -> set[str]:
+    names = {str(t.name) for t in fig.data if t.name}
+    for t in fig.data:
+        if t.type == "sunburst":
+            names |= {str(label) for label in t.labels if label in ("PM-T", "TPM", "PM (generic)")}
+    return names
+
+
+@pytest.mark.parametrize("tab", list(explorer.TABS))
+def test_role_b_pm_is_drawn_on_every_tab_and_tpm_never(sample_explorer, tab):
+    fig = sample_explorer.figures[explorer.TABS[tab]]
+    names = _role_names_drawn(fig)
+    assert len(fig.data) > 0, tab
+    assert any("PM (generic)" in n for n in names), (tab, names)
+    assert not any("TPM" in n for n in names), (tab, names)
+    assert "TPM" not in str(fig.layout.title.subtitle.text or ""), tab
+
+
+def test_pay_tab_colours_each_role_apart(sample_explorer):
+    bars = [t for t in sample_explorer.figures["pay"].data if t.type == "bar"]
+    colours = {t.name: t.marker.color for t in bars}
+    assert len(colours) == 2 and len(set(colours.values())) == 2, colours
+    pm = next(c for n, c in colours.items() if n.startswith("PM (generic)"))
+    pmt = next(c for n, c in colours.items() if n.startswith("PM-T"))
+    assert pmt == kit.charts.COLORS["pmt"] and pm == kit.charts.COLORS["pm"]
+
+
+def test_claims_under_the_overlap_tab_name_role_b(sample_explorer):
+    html = sample_explorer.tables["themes"].value
+    assert "PM (generic) postings" in html and "&gt; pm<" not in html and "> pm<" not in html
+
+
+def test_explorer_charts_follow_their_container_width(postings):
+    from kit.widgets.figure import FitFigureWidget, resizing_esm
+
+    ex = kit.explore(postings, pay=False)
+    assert all(isinstance(f, FitFigureWidget) for f in ex.figures.values())
+    esm = resizing_esm()
+    assert esm is not None and "ResizeObserver" in esm and "autosizeFigure" in esm
+    assert ex.figures["phrases"]._esm == esm  # the patched front end is what the browser gets
+    fig = ex.figures["phrases"]
+    assert fig.layout.autosize and fig.layout.width is None
+    assert ex.tabs.layout.width == "100%" and all(p.layout.width == "100%" for p in ex.tabs.children)
+
+
+def test_the_same_role_twice_says_so_instead_of_failing(postings):
+    ex = kit.explore(postings, pay=False)
+    ex.role_b.value = "pmt"  # Role A is PM-T already
+    fig = ex.figures["phrases"]
+    assert len(fig.data) == 0 and "both PM-T" in fig.layout.annotations[0].text

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
@@ -226,7 +227,7 @@ def _claims(df: pd.DataFrame) -> PeopleTable:
     out = pd.DataFrame({
         "Claim": df["claim"].astype(str),
         "Theme": df["theme"].astype(str).str.replace("_", " "),
-        "Expected": [expected.get(str(e), str(e).replace("pmt", na).replace("tpm", nb)) for e in df["expected"]],
+        "Expected": [expected.get(str(e), _role_names(str(e), {a: na, b: nb})) for e in df["expected"]],
         f"{na} postings": [fmt_pct(v) for v in df["share_a"]],
         f"{nb} postings": [fmt_pct(v) for v in df["share_b"]],
         "Difference": [fmt_number(v, sign=True, unit=" pts") for v in df["effect"]],
@@ -243,8 +244,16 @@ def _claims(df: pd.DataFrame) -> PeopleTable:
         out, title="Claims checked", group="Claim", badges=("Verdict",), notes=notes,
         numeric=(f"{na} postings", f"{nb} postings", "Difference", "95% interval", "n"),
         subtitle=f"{held} of {len(df)} tests held; share of postings mentioning the theme, "
-                 f"difference in percentage points ({na} minus {nb}); n = {na} / {nb} postings",
+                 f"difference in percentage points ({na} minus {nb}); n = {na} / {nb} postings"
+                 + ("" if (a, b) == ("pmt", "tpm") else
+                    f"; the claims are written about PM-T and TPM and tested here as {na} and {nb}"),
     )
+
+
+def _role_names(text: str, names: dict[str, str]) -> str:
+    """Role codes written as words in ``text`` ("PM-T > pm" -> "PM-T > PM (generic)"); codes inside words stay."""
+    return re.sub(r"\b(" + "|".join(re.escape(c) for c in sorted(names, key=len, reverse=True)) + r")\b",
+                  lambda m: names[m.group(1)], text)
 
 
 def _pay_claims(df: pd.DataFrame) -> PeopleTable:

@@ -161,6 +161,9 @@ class View:
             n_a, n_b = int(roles.eq(a).sum()), int(roles.eq(b).sum())
             if needs_postings and self.empty:
                 self._cache[name] = _message_frame(self.message or "No postings in this selection.")
+            elif name in _NEEDS_BOTH and a == b:
+                self._cache[name] = _message_frame(
+                    f"Role A and Role B are both {charts.role_name(a)}: pick two different roles to compare.")
             elif name in _NEEDS_BOTH and (n_a == 0 or n_b == 0):
                 self._cache[name] = _message_frame(
                     f"This selection has {n_a} {charts.role_name(a)} and {n_b} {charts.role_name(b)} postings; "
