@@ -70,8 +70,9 @@ class Explorer:
                  for n in TABS.values()]
         self.tabs = w.Tab(children=panes, titles=list(TABS), layout=w.Layout(**full))
         self._stale: set[str] = set()
-        pickers = w.VBox([w.HBox([self.company, self.market, self.seniority]),
-                          w.HBox([self.role_a, self.role_b, self.dates])])
+        wrap = dict(flex_flow="row wrap", width="100%")  # pickers wrap in a narrow panel instead of being cut
+        pickers = w.VBox([w.HBox([self.company, self.market, self.seniority], layout=w.Layout(**wrap)),
+                          w.HBox([self.role_a, self.role_b, self.dates], layout=w.Layout(**wrap))])
         self.widget = w.VBox([pickers, self.status, self.tabs], layout=w.Layout(**full))
         for picker in (self.company, self.market, self.dates, self.seniority, self.role_a, self.role_b):
             picker.observe(self._on_change, names="value")
