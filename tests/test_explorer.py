@@ -209,3 +209,47 @@ def test_the_same_role_twice_says_so_instead_of_failing(postings):
     ex.role_b.value = "pmt"  # Role A is PM-T already
     fig = ex.figures["phrases"]
     assert len(fig.data) == 0 and "both PM-T" in fig.layout.annotations[0].text
+
+
+# -- the story-fit app (05_story_fit.ipynb) ----------------------------------------------------------------
+
+
+def test_story_fit_button_redraws_the_whole_result_area(postings):
+    from kit.prepare.companies import company_key
+    from kit.widgets.storyfit import story_fit_app
+
+    sample = views.load("")
+    app = story_fit_app(sample, company="Acme")  # a unique prefix picks the company's display name
+    assert app.company.value == "Acme Cloud"
+    labels = [label for label, _value in app.company.options[1:]]
+    assert len({company_key(x) for x in labels}) == len(labels)  # one entry per company
+    raw = set(sample["company"].dropna().astype(str))
+    assert not any(x.endswith((" Inc", ", Inc.")) for x in labels) or raw <= set(labels)
+    blocks = {"headline": app.headline, "stories": app.stories, "gaps": app.gaps, "matches": app.matches}
+    before = {k: b.value for k, b in blocks.items()}
+    chart_before = app.chart.layout.title.subtitle.text
+    assert "Acme Cloud" in before["headline"] and "Acme Cloud" in before["matches"]
+    other = next(x for x in labels if x != "Acme Cloud")
+    app.company.value = other
+    app.text.value = ("Ran the weekly release train across six teams, tracked dependencies and risks, and "
+                      "kept the launch schedule on time.\n\nWrote the migration plan and escalated blockers.")
+    app.button.click()
+    after = {k: b.value for k, b in blocks.items()}
+    changed = [k for k in blocks if after[k] != before[k]]
+    assert changed == list(blocks), f"unchanged after pressing the button: {set(blocks) - set(changed)}"
+    assert other in after["headline"] and "2 stories" in after["headline"]
+    assert "release train" in after["stories"] and "Acme Cloud" not in after["matches"]
+    assert app.chart.layout.title.subtitle.text != chart_before and other in app.chart.layout.title.subtitle.text
+    assert other in app.to_html() and "text/html" in app._repr_mimebundle_()
+
+
+def test_story_fit_that_cannot_fit_says_why_and_clears_the_old_result(postings):
+    from kit.widgets.storyfit import story_fit_app
+
+    app = story_fit_app(postings)
+    assert app.result is not None and app.matches.value
+    app.text.value = "   "  # no stories: a reason, and none of the previous result left on screen
+    app.button.click()
+    assert app.result is None and "No fit for all postings" in app.headline.value
+    assert app.stories.value == app.gaps.value == app.matches.value == ""
+    assert len(app.chart.data) == 0 and app.chart.layout.annotations

@@ -324,6 +324,20 @@ def _fit_gaps(df: pd.DataFrame) -> PeopleTable:
                        numeric=("Postings mentioning it",))
 
 
+def _fit_matches(df: pd.DataFrame) -> PeopleTable:
+    out = pd.DataFrame({
+        "Role": [role_name(r) for r in df["role"]],
+        "#": df["rank"].astype(int),
+        "Company": df["company"].astype(str),
+        "Title": df["title"].astype(str),
+        "Score": [fmt_number(v, digits=2) for v in df["score"]],
+        "Why": df["why"].astype(str),
+    })
+    return PeopleTable(out, title="Postings the stories fit best", numeric=("#", "Score"),
+                       subtitle="score = how close the posting's themes are to the stories' themes "
+                                "(cosine similarity, 0 to 1; higher is closer)")
+
+
 def _label(column: str) -> str:
     return str(column).replace("_", " ").strip().capitalize()
 
@@ -368,6 +382,7 @@ KINDS: dict[str, Callable[[pd.DataFrame], PeopleTable]] = {
     "pay_claims": _pay_claims,
     "overview": _overview,
     "fit_gaps": _fit_gaps,
+    "fit_matches": _fit_matches,
 }
 
 
@@ -377,7 +392,7 @@ def people_table(df: pd.DataFrame, kind: str | None = None, *, title: str | None
 
     Args:
         df: A tidy analysis table; an empty one with ``attrs["message"]`` gives that message.
-        kind: "claims", "pay_claims", "overview", "fit_gaps", or None for the generic formatter.
+        kind: "claims", "pay_claims", "overview", "fit_gaps", "fit_matches", or None for the generic formatter.
         title: Heading to use instead of the kind's own.
         drop: Columns of ``df`` to leave out (generic tables).
 
