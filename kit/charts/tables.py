@@ -315,7 +315,7 @@ def _fit_gaps(df: pd.DataFrame) -> PeopleTable:
     out = pd.DataFrame({
         "Role": [role_name(r) for r in df["role"]],
         "Theme": df["theme_label"].astype(str),
-        "Postings mentioning it": [f"{fmt_pct(s)} of {int(n)}" for s, n in zip(df["share"], df["n_postings"],
+        "Postings mentioning it": [f"{fmt_pct(s)} of {int(n):,}" for s, n in zip(df["share"], df["n_postings"],
                                                                               strict=True)],
         "Distinctive of the role": ["yes" if d else "" for d in df["distinctive"]],
         "Phrases to add": df["phrases"].astype(str),
