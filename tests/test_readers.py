@@ -99,7 +99,7 @@ def test_xlsx_without_openpyxl(tmp_path, monkeypatch):
     real_import = builtins.__import__
 
     def fake_import(name, *args, **kwargs):
-        if name == "openpyxl":
+        if name in ("openpyxl", "python_calamine"):
             raise ImportError("No module named 'openpyxl'")
         return real_import(name, *args, **kwargs)
 

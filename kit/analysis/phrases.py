@@ -43,6 +43,7 @@ import scipy.sparse as sp
 
 from kit.analysis.stats import MIN_N, wilson_interval
 from kit.core.datafiles import read_yaml
+from kit.core.memo import ColumnMemo
 from kit.core.paths import DATA_DIR
 from kit.core.schema import require_columns
 
@@ -231,20 +232,17 @@ def _strings(names: np.ndarray, arrow, take: np.ndarray) -> pd.api.extensions.Ex
     return pd.array(names[take].astype(str) if len(take) else [], dtype="string")
 
 
-_CODES: dict[int, tuple] = {}
+#: ``pd.factorize`` of group columns (analyses of one selection share it; lifetime in :mod:`kit.core.memo`).
+_CODES: ColumnMemo[tuple[np.ndarray, list]] = ColumnMemo("group codes", maxsize=4)
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, list]:
-    """``pd.factorize(values)``, remembered for the last few columns (analyses of one selection share it)."""
-    array = values.array
-    token = getattr(array, "_ndarray", array)  # the column's backing array: same object while unchanged
-    hit = _CODES.get(id(token))
-    if hit is not None and hit[0] is token and hit[1] == len(values):
-        return hit[2], hit[3]
+    """``pd.factorize(values)``, remembered for the last few columns."""
+    return _CODES.get(values, _factorize)
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, list]:
     codes, uniques = pd.factorize(values)
-    if len(_CODES) >= 4:
-        _CODES.pop(next(iter(_CODES)))
-    _CODES[id(token)] = (token, len(values), codes, list(uniques))
     return codes, list(uniques)
 
 

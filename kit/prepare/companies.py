@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-import weakref
 from functools import lru_cache
 from os import PathLike
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kit.core.errors import DataError
+from kit.core.memo import ColumnMemo
 from kit.core.paths import DATA_DIR
 
 __all__ = ["COMPANY_ALIASES", "LEGAL_FORMS", "company_key", "company_keys", "company_labels", "display_name",
@@ -183,13 +183,8 @@ def display_names(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype="string", name=values.name)
 
 
-_MEMO: dict[int, tuple[weakref.ref, object, int, np.ndarray, np.ndarray, np.ndarray]] = {}
-
-
-def _column_token(series: pd.Series) -> object:
-    """An object that stays the same while a column's data is unchanged (its backing array)."""
-    array = series.array
-    return getattr(array, "_ndarray", array)
+#: Company keys per company column (see :mod:`kit.core.memo` for the lifetime).
+_KEYS: ColumnMemo[tuple[np.ndarray, np.ndarray, np.ndarray]] = ColumnMemo("company keys", maxsize=8)
 
 
 def company_keys(df: pd.DataFrame, column: str = "company") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -204,12 +199,10 @@ def company_keys(df: pd.DataFrame, column: str = "company") -> tuple[np.ndarray,
         name); ``keys`` are the distinct company keys; ``labels`` the display name of each (module docstring).
         Cached per (table, column) while the column's array is unchanged.
     """
-    series = df[column]
-    slot = id(df)
-    hit = _MEMO.get(slot)
-    token = _column_token(series)
-    if hit is not None and hit[0]() is df and hit[1] is token and hit[2] == len(df):
-        return hit[3], hit[4], hit[5]
+    return _KEYS.get(df[column], _factorize_companies)
+
+
+def _factorize_companies(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     raw_codes, raw = pd.factorize(series)
     raw_keys = np.array([company_key(v) for v in raw], dtype=object)
     key_codes, keys = pd.factorize(raw_keys)
@@ -226,11 +219,6 @@ def company_keys(df: pd.DataFrame, column: str = "company") -> tuple[np.ndarray,
     labels = np.array([fixed.get(str(keys[k])) or max(per, key=per.__getitem__) if per else ""
                        for k, per in enumerate(per_key)], dtype=object)
     keys = np.asarray(keys, dtype=object)
-    try:
-        ref = weakref.ref(df, lambda _r, s=slot: _MEMO.pop(s, None))
-        _MEMO[slot] = (ref, token, len(df), codes, keys, labels)
-    except TypeError:
-        pass
     return codes, keys, labels
 
 

@@ -1,0 +1,123 @@
+"""The "dask" backend of the counting seam: ``count_partition`` on a ``dask.distributed`` cluster.
+
+Optional: needs the ``swimlanes-kit[dask]`` extra (``dask[distributed]``); this module is imported
+only when the backend is asked for, and says so clearly when the extra is missing.
+
+Which cluster: the ``client`` passed in, else a client connected to ``$KIT_DASK_SCHEDULER``
+(``tcp://host:8786``), else the current default client (``distributed.get_client``), else a
+``LocalCluster`` on this machine (started once per process and reused).
+
+What travels over the network: for a pandas frame, each partition's description texts go to a
+worker (``client.scatter``), and each partition's counts come back (a sparse int32 matrix of the
+n-grams kept in that partition, their strings, the lexicon counts and token counts), about the
+size of the text or less. For a Dask DataFrame (for instance ``dask.dataframe.read_parquet`` of a
+posting store on shared or object storage) the workers read their own partitions, so the texts
+never pass through the client; only the counts do, plus the ``posting_id`` column. The merge (vocabulary
+union, stacking, ``min_df`` pruning) runs on the client.
+"""
+
+from __future__ import annotations
+
+import os
+
+from kit.core.errors import DataError
+
+__all__ = ["frame_ids", "frame_key", "get_client", "run_dask"]
+
+_LOCAL: dict = {}
+
+
+def _require():
+    try:
+        import dask  # noqa: F401
+        import distributed
+    except ImportError as exc:
+        raise DataError.build(
+            "the 'dask' index backend needs Dask, which is not installed",
+            path="backend='dask'",
+            expected="the optional extra swimlanes-kit[dask] (dask[distributed])",
+            fix="pip install 'swimlanes-kit[dask]' (or use backend='local' / 'processes')",
+        ) from exc
+    return distributed
+
+
+def get_client(client=None):
+    """The ``dask.distributed.Client`` to count on (see the module docstring for the order tried).
+
+    Raises:
+        DataError: Dask is not installed, or ``$KIT_DASK_SCHEDULER`` cannot be reached.
+    """
+    distributed = _require()
+    if client is not None:
+        return client
+    address = os.environ.get("KIT_DASK_SCHEDULER", "").strip()
+    if address:
+        known = _LOCAL.get(address)
+        if known is not None and known.status == "running":
+            return known  # one connection per scheduler and process, reused by every build
+        try:
+            _LOCAL[address] = distributed.Client(address, timeout="10s", set_as_default=False)
+            return _LOCAL[address]
+        except (OSError, TimeoutError) as exc:
+            raise DataError.build(
+                f"cannot reach the Dask scheduler at {address!r}: {exc}",
+                path="$KIT_DASK_SCHEDULER",
+                expected="the address of a running dask scheduler, e.g. tcp://10.0.0.5:8786",
+                fix="start the scheduler (dask scheduler) or unset KIT_DASK_SCHEDULER to index locally",
+            ) from exc
+    try:
+        return distributed.get_client()
+    except ValueError:  # no default client: a local cluster, once per process
+        if "client" not in _LOCAL:
+            cluster = distributed.LocalCluster(processes=True, dashboard_address=None)
+            _LOCAL["client"] = distributed.Client(cluster, set_as_default=False)
+        return _LOCAL["client"]
+
+
+def run_dask(partitions: list, params, *, client=None, **_options) -> list:
+    """Run :func:`kit.index.counting.count_partition` over ``partitions`` on the cluster, results in order.
+
+    Args:
+        partitions: Lists of texts, or ``dask.delayed`` objects yielding them (a Dask DataFrame
+            column's ``to_delayed()``).
+        params: The :class:`kit.index.counting.CountParams`.
+        client: A ``dask.distributed.Client`` (default: :func:`get_client`).
+
+    Returns:
+        One :class:`kit.index.counting.PartitionCounts` per partition.
+    """
+    client = get_client(client)
+    import dask
+    from dask.delayed import Delayed
+
+    from kit.index.counting import count_partition
+
+    partitions = list(partitions)
+    if partitions and isinstance(partitions[0], Delayed):
+        count = dask.delayed(count_partition, pure=True)
+        futures = client.compute([count(p, params) for p in partitions])
+    else:
+        data = client.scatter(list(partitions))
+        futures = client.map(count_partition, data, params=params, pure=False)
+    return client.gather(futures)
+
+
+def frame_key(ddf) -> str:
+    """A data key for a Dask DataFrame: its deterministic Dask token (same files and graph, same key)."""
+    from dask.base import tokenize
+
+    return "dask-" + tokenize(ddf)[:16]
+
+
+def frame_ids(ddf, *, client=None):
+    """The ``posting_id`` column of a Dask DataFrame as a string index, or None (positional rows)."""
+    import pandas as pd
+
+    if "posting_id" not in ddf.columns:
+        return None
+    col = ddf["posting_id"]
+    values = get_client(client).compute(col).result()
+    ids = pd.Index(pd.Series(values).astype("string"))
+    if ids.hasnans or not ids.is_unique:
+        return None
+    return ids

@@ -1,0 +1,32 @@
+"""The loaded sample is byte-identical to the output pinned before the load pipeline was vectorized (issue 13).
+
+Re-pin only for a deliberate change of the load output:
+``python -c "import kit, tests.test_load_fingerprint as t; print(t.frame_fingerprint(kit.load_postings()))"``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+import kit
+
+#: main at ac54768 (checked on a clean export of main); earlier pins: 5c01c29a (dc6bf0e), 4ed9ae6c (4940d84)
+PINNED = "d6e0212dedeb5e1d5afbce311d78dc718fed5ec6a29ba7930f1639ea45b88c2c"
+
+
+def frame_fingerprint(df: pd.DataFrame) -> str:
+    """Digest of a frame's column names, dtypes, length and every value's repr, column by column."""
+    h = hashlib.sha256()
+    h.update(repr(list(df.columns)).encode())
+    h.update(repr([str(t) for t in df.dtypes]).encode())
+    h.update(repr(len(df)).encode())
+    for column in df.columns:
+        values = df[column].astype("object").map(repr)
+        h.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def test_loaded_sample_matches_the_pinned_fingerprint():
+    assert frame_fingerprint(kit.load_postings()) == PINNED
