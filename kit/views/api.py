@@ -10,6 +10,7 @@ and the explorer (:mod:`kit.widgets.explorer`) alike.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
@@ -168,6 +169,9 @@ class View:
             n_a, n_b = int(roles.eq(a).sum()), int(roles.eq(b).sum())
             if needs_postings and self.empty:
                 self._cache[name] = _message_frame(self.message or "No postings in this selection.")
+            elif name in _NEEDS_BOTH and a == b:
+                self._cache[name] = _message_frame(
+                    f"Role A and Role B are both {charts.role_name(a)}: pick two different roles to compare.")
             elif name in _NEEDS_BOTH and (n_a == 0 or n_b == 0):
                 self._cache[name] = _message_frame(
                     f"This selection has {n_a} {charts.role_name(a)} and {n_b} {charts.role_name(b)} postings; "
@@ -241,7 +245,18 @@ class View:
         if len(table) == 0:
             return charts.empty_figure(table.attrs.get("message") or "No data in this selection.",
                                        title=_TITLES.get(name, name))
-        return chart(table, context=self.label)
+        return chart(table, context=self.label, **_role_kwargs(chart, self.roles))
+
+
+def _role_kwargs(chart: Callable[..., go.Figure], roles: tuple[str, str]) -> dict:
+    """The chosen Role A / Role B as the keyword options ``chart`` takes (``a``/``b`` or ``roles``)."""
+    params = inspect.signature(chart).parameters
+    out: dict = {}
+    if "a" in params and "b" in params:
+        out.update(a=roles[0], b=roles[1])
+    if "roles" in params:
+        out["roles"] = tuple(roles)
+    return out
 
 
 class Note(str):
