@@ -574,8 +574,10 @@ def variants_sunburst(variants: pd.DataFrame, *, roles: Sequence[str] | None = (
 
 
 def _merge_spellings(companies: pd.Series, weights: pd.Series) -> pd.Series:
-    """One name per company: spellings with the same company key ("Initech, Inc.", "Initech") become
-    the most frequent one, as in the other per-company analyses."""
+    """One name per company, as in the other per-company analyses.
+
+    Spellings with the same company key ("Initech, Inc.", "Initech") become the most frequent one.
+    """
     names = companies.astype("string").fillna("(unknown)")
     keys = names.map(company_key)
     top = (pd.DataFrame({"key": keys, "name": names, "w": weights.astype(float)})

@@ -1,5 +1,7 @@
-"""Board specs: ``greenhouse:TOKEN``, ``lever:SITE``, ``lever-eu:SITE``, ``ashby:NAME``, ``jobspy`` or a company
-name looked up in the editable list ``kit/data/boards.csv`` (company, ats, token, verified_on, note).
+"""Board specs, and the company list that names them.
+
+A spec is ``greenhouse:TOKEN``, ``lever:SITE``, ``lever-eu:SITE``, ``ashby:NAME``, ``jobspy`` or a company name
+looked up in the editable list ``kit/data/boards.csv`` (company, ats, token, verified_on, note).
 """
 
 from __future__ import annotations

@@ -64,6 +64,7 @@ class FetchRun:
 
     @property
     def failed(self) -> list[BoardResult]:
+        """The boards that did not end "ok"."""
         return [r for r in self.results if r.status != "ok"]
 
     def summary(self) -> pd.DataFrame:

@@ -483,8 +483,11 @@ def _reject_markup(head: bytes, path: Path) -> None:
 
 
 def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
-    """Fast path: pyarrow's multi-threaded CSV reader, every column as text. None when it cannot be used
-    (not UTF-8, malformed, duplicate column names ...): the pandas reader then decides, warns or explains."""
+    """Fast path: pyarrow's multi-threaded CSV reader, every column as text.
+
+    None when it cannot be used (not UTF-8, malformed, duplicate column names ...): the pandas reader then
+    decides, warns or explains.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 

@@ -46,8 +46,11 @@ def clip(text: str, n: int) -> str:
 
 @contextlib.contextmanager
 def _sigint_ignored():
-    """Block SIGINT in this thread for the block: processes started here inherit the blocked mask (across exec), so
-    they never see a terminal's Ctrl-C; here a Ctrl-C is only delayed (delivered when the block ends), never lost."""
+    """Block SIGINT in this thread for the block.
+
+    Processes started here inherit the blocked mask (across exec), so they never see a terminal's Ctrl-C; here a
+    Ctrl-C is only delayed (delivered when the block ends), never lost.
+    """
     import signal
 
     if not hasattr(signal, "pthread_sigmask"):
@@ -93,8 +96,11 @@ def stop_descendants(*, grace: float = 3.0) -> int:
 
 
 def _is_resource_tracker(proc) -> bool:
-    """Multiprocessing's resource tracker: it exits by itself once its users are gone, and must not be killed
-    before (the parent then prints a traceback at exit)."""
+    """Multiprocessing's resource tracker.
+
+    It exits by itself once its users are gone, and must not be killed before (the parent then prints a traceback
+    at exit).
+    """
     try:
         return any("resource_tracker" in part for part in proc.cmdline())
     except Exception:  # gone already
@@ -327,8 +333,10 @@ _kit_reset(get_ipython())
 
 
 def _with_reset(nb):
-    """Prepend a cell that clears the kernel's namespace (modules stay imported), so no report sees
-    another's variables; :func:`_without_reset` takes it out of the executed notebook."""
+    """Prepend a cell that clears the kernel's namespace (modules stay imported).
+
+    So no report sees another's variables; :func:`_without_reset` takes it out of the executed notebook.
+    """
     import nbformat
 
     cell = nbformat.v4.new_code_cell(_RESET_SOURCE, metadata={"tags": [_RESET_TAG]})

@@ -1,6 +1,8 @@
-"""The ipywidgets explorer (``kit.explore``): company, market, date-range, seniority and role pickers over chart
-tabs that update in place (plotly ``FigureWidget``) from the loaded table and its cached phrase index; files are
-never re-read. Every table and chart comes from the view layer (:mod:`kit.views`).
+"""The ipywidgets explorer (``kit.explore``).
+
+Company, market, date-range, seniority and role pickers over chart tabs that update in place (plotly
+``FigureWidget``) from the loaded table and its cached phrase index; files are never re-read. Every table and chart
+comes from the view layer (:mod:`kit.views`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
-"""What the format adapters share: value parsers for flags and ids, the column-map adapter, the missing-columns
-error. Postings adapters leave salaries as stated, with the stated interval in the helper column
-``_salary_interval`` (:mod:`kit.load.postings` annualizes them); pay adapters annualize themselves.
+"""What the format adapters share.
+
+Value parsers for flags and ids, the column-map adapter, the missing-columns error. Postings adapters leave salaries
+as stated, with the stated interval in the helper column ``_salary_interval`` (:mod:`kit.load.postings` annualizes
+them); pay adapters annualize themselves.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def to_bool(values: pd.Series, *, label: str, column: str) -> pd.Series:
 
 
 def id_text(values: pd.Series) -> pd.Series:
+    """Posting ids as text: whole floats (``12.0`` from a CSV) lose their ``.0``; others are stripped."""
     if pd.api.types.is_float_dtype(values.dtype):
         whole = values.dropna()
         if (whole == whole.round()).all():
