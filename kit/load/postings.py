@@ -53,6 +53,7 @@ PIPELINE_FILES: tuple[Path, ...] = (
     *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/markets",
                                               "prepare/dedupe", "prepare/salary", "prepare/companies",
                                               "prepare/enrich", "prepare/titles", "prepare/roles", "prepare/sections",
+                                              "prepare/sections_fast", "prepare/prefilter",
                                               "core/schema")),
     *sorted((PACKAGE_DIR / "io" / "formats").glob("*.py")),
 )
