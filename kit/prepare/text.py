@@ -15,7 +15,6 @@ from __future__ import annotations
 import html
 import re
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -58,6 +57,7 @@ _BULLET_CHARS = ("•", "·", "▪", "●", "◦")
 
 # --- whitespace ---------------------------------------------------------------------------------------------------
 _MANY_NL = re.compile(r"\n\n\n+")
+_CHUNK_ROWS = 50_000
 
 
 def _clean_html(text: str) -> str:
@@ -130,9 +130,13 @@ def clean_series(text: pd.Series) -> pd.Series:
     # Arrow's dictionary_encode finds the distinct values ~10x faster than pd.factorize on long strings.
     arr = pa.array(s.array)
     encoded = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    cleaned = np.array([*(_clean_one(v) for v in encoded.dictionary.to_pylist()), None], dtype=object)
-    return pd.Series(cleaned[codes], index=s.index, dtype="string")
+    cleaned = pa.array([_clean_one(v) for v in encoded.dictionary.to_pylist()], type=pa.large_string())
+    # spread back over the rows in Arrow (NA index -> null), not through a 100k-element object array; in chunks
+    # of rows, so that no chunk's 32-bit string offsets overflow
+    idx = encoded.indices
+    chunks = [pc.take(cleaned, idx.slice(at, _CHUNK_ROWS)).cast(pa.string()) for at in range(0, len(idx), _CHUNK_ROWS)]
+    out = pd.array(pa.chunked_array(chunks, type=pa.string()), dtype="string")
+    return pd.Series(out, index=s.index, dtype="string")
 
 
 def clean_text(text: str | None) -> str | None:
