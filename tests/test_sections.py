@@ -191,3 +191,11 @@ def test_column_engine_equals_section_spans_text_by_text():
             continue
         want = section_spans(text, repeated=repeated.get(company, frozenset()))
         assert parse_spans(spans) == want, text
+
+
+def test_column_engine_on_empty_and_missing_texts():
+    assert spans_series(pd.Series([], dtype="string")).empty
+    out = spans_series(pd.Series([None, None], dtype="string"), pd.Series(["A", None], dtype="string"))
+    assert out.isna().all() and str(out.dtype) == "string"
+    out = spans_series(pd.Series(["", "Benefits\n- Dental"], dtype="string"), pd.Series([None, None], dtype="string"))
+    assert out.isna().tolist() == [True, False] and out[1] == "benefits:0-18"

@@ -167,6 +167,8 @@ def spans_column(
     code = {k: i for i, k in enumerate(kinds)}
     body, legal, benefits, boiler, about = (code[k] for k in _EXTRA)
     d_codes, texts = _codes(desc)
+    if len(texts) == 0:  # no text at all (empty column, all NA)
+        return (pd.Series(pd.NA, index=desc.index, dtype="string") if spans else None), {}
     lines = _Lines(texts, rules, kinds)
     n_norm = max(len(lines.norm_text), 1)
     if comp is not None:
