@@ -12,9 +12,40 @@ from pathlib import Path
 import click
 
 from kit.core.errors import KitError
+from kit.core.text_safety import printable, printable_line
+
+#: Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
+def echo(text: object = "", *, err: bool = False) -> None:
+    """Print data text: terminal control characters (ESC, BEL, bidi overrides ...) shown, never acted on."""
+    click.echo(printable(text), err=err)
+
+
+def _error_line(message: object, *, hint: str = "") -> None:
+    click.secho(f"error: {printable_line(message)}{hint}", fg="red", err=True)
 
 
 class _Group(click.Group):
+    def main(self, *args, **kwargs):
+        """Like click's, but every usage error is ONE line on stderr (exit 2) and Ctrl-C exits 130."""
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            where = f" (see {ctx.command_path} --help)" if ctx is not None and isinstance(exc, click.UsageError) \
+                else ""
+            _error_line(exc.format_message(), hint=where)
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            _error_line("interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -24,8 +55,53 @@ class _Group(click.Group):
             if ctx.params.get("debug"):
                 raise
             message = str(exc) if isinstance(exc, KitError) else _os_message(exc)
-            click.secho(f"error: {message}", fg="red", err=True)
+            _error_line(message)
             sys.exit(1)
+        except KeyboardInterrupt:
+            if ctx.params.get("debug"):
+                raise
+            _error_line("interrupted; finished work was kept (run the command again to complete it)")
+            _exit_now(EXIT_INTERRUPTED)
+
+
+def _exit_now(code: int) -> None:
+    """Exit at once after an interrupt.
+
+    The command has cleaned up (workers stopped, outputs consistent); waiting for library threads at interpreter
+    exit (a pool's queue feeder, a progress bar) could hang.
+    """
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(code)
+
+
+def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--since / --until: a plausible YYYY-MM-DD date, else a usage error (exit 2)."""
+    if value is None:
+        return None
+    from kit.io.values import to_timestamp
+
+    try:
+        to_timestamp(value, what=f"--{param.name}")
+    except KitError as exc:
+        raise click.BadParameter(str(exc).removeprefix(f"--{param.name} ")) from None
+    return value
+
+
+def _check_date_range(ctx: click.Context, since: str | None, until: str | None) -> None:
+    """--since after --until is a usage error (exit 2), whatever order the options were given in."""
+    if since and until:
+        from kit.analysis.selection import date_range
+
+        try:
+            date_range(since, until, names=("--since", "--until"))
+        except KitError as exc:
+            raise click.UsageError(str(exc), ctx=ctx) from None
 
 
 def _os_message(exc: OSError) -> str:
@@ -51,8 +127,8 @@ def validate(paths: tuple[Path, ...], fmt: str | None, kind: str) -> None:
     from kit.load.validation import validate as run_validate
 
     for report in run_validate(list(paths), format=fmt, kind=kind):
-        click.echo(report.render())
-        click.echo()
+        echo(report.render())
+        echo()
 
 
 @cli.command()
@@ -75,22 +151,24 @@ def generate(n_postings: int, companies: int, seed: int, n_pay: int, prefix: str
     paths = write_corpus(out, n_postings=n_postings, n_companies=companies, seed=seed, n_pay=n_pay, prefix=prefix,
                          progress=n_postings > 100_000)
     for path in paths:
-        click.echo(str(path))
+        echo(str(path))
 
 
 @cli.command()
 @click.option("--company", "companies", multiple=True, help="Company to report on (repeatable).")
 @click.option("--market", "markets", multiple=True, help="Market to report on (repeatable).")
 @click.option("--all", "all_", is_flag=True, help="Every company with at least --min-postings postings.")
-@click.option("--min-postings", type=int, default=20, show_default=True)
+@click.option("--min-postings", type=click.IntRange(min=1), default=20, show_default=True,
+              help="With --all or no --company: companies with at least this many PM-T/TPM postings.")
 @click.option("--postings", "postings", multiple=True, type=click.Path(path_type=Path),
               help="Posting files (default: bundled sample).")
 @click.option("--pay", type=click.Path(path_type=Path), default=None, help="Pay table (default: bundled sample).")
 @click.option("--notebook", type=click.Path(path_type=Path), default=None, help="Report notebook template.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder (default: reports/).")
-@click.option("--jobs", type=int, default=None, help="Parallel processes (default: CPU count).")
-@click.option("--since", default=None, help="First posting date, YYYY-MM-DD.")
-@click.option("--until", default=None, help="Last posting date, YYYY-MM-DD.")
+@click.option("--jobs", type=click.IntRange(min=1, max=256), default=None,
+              help="Parallel processes (default: CPU count).")
+@click.option("--since", default=None, callback=_date_option, help="First posting date, YYYY-MM-DD.")
+@click.option("--until", default=None, callback=_date_option, help="Last posting date, YYYY-MM-DD.")
 @click.option("--force", is_flag=True, help="Re-run reports whose inputs are unchanged.")
 @click.option("--pdf", is_flag=True, help="Also print each report to PDF (headless Chromium; needs Playwright).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -103,16 +181,16 @@ def report(scheduler: str | None, **options) -> None:
     from kit.report.batch import run
     from kit.report.options import ReportOptions
 
+    _check_date_range(click.get_current_context(), options.get("since"), options.get("until"))
     if scheduler:
         os.environ["KIT_DASK_SCHEDULER"] = scheduler  # read by kit.index.lookup.build_index, inherited by kernels
-
     result = run(ReportOptions(**options, progress=True))
-    click.echo(result.table())
+    echo(result.table())  # company names are data: never let one drive the terminal
     done = {s: sum(r.status == s for r in result.reports) for s in ("ok", "skipped", "failed")}
     pdfs = [r.pdf for r in result.reports if r.pdf]
     if pdfs:
-        click.echo(f"{len(pdfs)} PDF(s): " + ", ".join(str(p) for p in pdfs))
-    click.echo(f"\n{done['ok']} written, {done['skipped']} unchanged (skipped; --force re-runs them), "
+        echo(f"{len(pdfs)} PDF(s): " + ", ".join(str(p) for p in pdfs))
+    echo(f"\n{done['ok']} written, {done['skipped']} unchanged (skipped; --force re-runs them), "
                f"{done['failed']} failed in {result.timings['total']:.1f}s. Index: {result.index}")
     sys.exit(result.exit_code)
 
@@ -185,7 +263,7 @@ def fit(stories: Path, company: str | None, market: str | None, postings: tuple[
     from kit.analysis.storyfit import fit as fit_stories
 
     result = fit_stories(stories, _fit_postings(list(postings)), company=company, market=market)
-    click.echo(json.dumps(result.to_dict(), indent=2, default=str) if as_json else str(result))
+    echo(json.dumps(result.to_dict(), indent=2, default=str) if as_json else str(result))
 
 
 def _fit_postings(paths: list[Path]):

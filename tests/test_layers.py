@@ -38,9 +38,6 @@ KNOWN: set[tuple[str, str]] = {
     # io -> prepare: the LCA pay format annualizes wages with prepare.salary (annualize, interval_factor);
     # the io branch moves the unit arithmetic down into io (values) so the io layer needs nothing above it
     ("kit.io.formats.lca", "kit.prepare.salary"),
-    # the facade: batch.py calls kit.load_postings / kit.select / kit.role_overlap / kit.distinctive_phrases /
-    # kit.__version__; the report-options branch imports the defining modules instead
-    ("kit.report.batch", "kit"),
 }
 
 

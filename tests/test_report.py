@@ -396,8 +396,6 @@ def test_cli_report_runs_and_exits_nonzero_on_failure(tmp_path, fixtures, postin
 
 
 def _fake_analyses(monkeypatch, overlap_value):
-    import kit
-
     def role_overlap(sel):
         return pd.DataFrame({"company": ["(all)", "(all)", "Acme Cloud"],
                              "measure": ["jaccard_frequent_phrases", report.OVERLAP_MEASURE, report.OVERLAP_MEASURE],
@@ -407,8 +405,8 @@ def _fake_analyses(monkeypatch, overlap_value):
         return pd.DataFrame({"phrase": ["product", "roadmap", "customer research", "risks", "program manager"],
                              "z": [9.0, 5.0, 3.0, -4.0, -8.0], "side": ["pmt", "pmt", "pmt", "tpm", "tpm"]})
 
-    monkeypatch.setattr(kit, "role_overlap", role_overlap, raising=False)
-    monkeypatch.setattr(kit, "distinctive_phrases", distinctive_phrases, raising=False)
+    monkeypatch.setattr(report, "role_overlap", role_overlap)
+    monkeypatch.setattr(report, "distinctive_phrases", distinctive_phrases)
 
 
 def test_key_figures_pick_telling_phrases_and_the_company_overlap(postings, monkeypatch):

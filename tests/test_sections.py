@@ -198,4 +198,4 @@ def test_column_engine_on_empty_and_missing_texts():
     out = spans_series(pd.Series([None, None], dtype="string"), pd.Series(["A", None], dtype="string"))
     assert out.isna().all() and str(out.dtype) == "string"
     out = spans_series(pd.Series(["", "Benefits\n- Dental"], dtype="string"), pd.Series([None, None], dtype="string"))
-    assert out.isna().tolist() == [True, False] and out[1] == "benefits:0-18"
+    assert out.isna().tolist() == [True, False] and out[1] == "benefits:0-17"

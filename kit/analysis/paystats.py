@@ -41,10 +41,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kit.analysis.selection import select
 from kit.analysis.stats import MIN_N, boot_medians, percentile_interval, seeded_rng
 from kit.core.errors import KitError
 from kit.core.schema import LADDER, conform, require_columns
 from kit.prepare.companies import company_keys
+from kit.prepare.levels import assign_ladder
+from kit.prepare.titles import classify_titles
 
 __all__ = [
     "FAMILY_FALLBACK_SHARE",
@@ -83,7 +86,6 @@ _TOP = ("director", "vp")  # ranks pooled for "converge at director"
 def _select(pay: pd.DataFrame, company: str | Sequence[str] | None, market: str | Sequence[str] | None):
     if company is None and market is None:
         return pay
-    from kit.analysis.selection import select
 
     return select(pay, company=company, market=market)
 
@@ -150,7 +152,6 @@ def _prepare(pay, *, company, market, roles, by, measure, compare):
     df = pay.copy()
     df.attrs = {}
     if by == "ladder" and "ladder" not in df.columns:
-        from kit.prepare.levels import assign_ladder
 
         df = assign_ladder(df)
         df.attrs = {}
@@ -397,7 +398,6 @@ def pay_from_postings(postings: pd.DataFrame) -> pd.DataFrame:
     src = postings[keep]
     derived: pd.DataFrame | dict = {}
     if any(c not in src.columns for c in ("role", "family", "seniority")) and len(src):
-        from kit.prepare.titles import classify_titles
 
         derived = classify_titles(src["title"].astype("string").tolist()).set_index(src.index)
 

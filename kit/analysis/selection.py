@@ -21,10 +21,11 @@ import pandas as pd
 from kit.core.errors import DataError, SelectionError
 from kit.core.memo import ColumnMemo
 from kit.core.paths import DATA_DIR
-from kit.core.schema import require_columns
+from kit.core.schema import LADDER, ROLES, require_columns
+from kit.io.values import to_timestamp
 from kit.prepare.companies import company_key, company_keys
 
-__all__ = ["MARKET_ALIASES", "market_key", "select"]
+__all__ = ["MARKET_ALIASES", "date_range", "market_key", "select"]
 
 MARKET_ALIASES = DATA_DIR / "market_aliases.csv"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -44,12 +45,34 @@ def _market_aliases() -> dict[str, str]:
         return {market_key(r["alias"]): str(r["market"]) for r in rows if r.get("alias") and r.get("market")}
 
 
-def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
+def _as_list(value: str | Iterable[str] | None, option: str = "value") -> list[str] | None:
+    """``value`` as a list of names; SelectionError for anything that is not text or a list of text."""
     if value is None:
         return None
     if isinstance(value, str):
         return [value]
-    return [str(v) for v in value]
+    if isinstance(value, Iterable) and not isinstance(value, bytes | dict):
+        items = list(value)
+        bad = [v for v in items if not isinstance(v, str)]
+        if not bad:
+            return items
+        value = bad[0]
+    raise SelectionError(f"{option}= must be a name or a list of names (text), not {type(value).__name__} "
+                         f"{value!r}; e.g. {option}={_EXAMPLES.get(option, 'name')!r}")
+
+
+_EXAMPLES = {"company": "Acme", "market": "SF Bay Area", "seniority": "senior", "roles": "tpm"}
+
+
+def _check_known(values: list[str], valid: Iterable[str], option: str) -> None:
+    """SelectionError naming the valid values when one of ``values`` is not among them."""
+    valid = list(valid)
+    unknown = [v for v in values if v.strip().lower() not in valid]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0].strip().lower(), valid, n=3, cutoff=0.5)
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        raise SelectionError(f"unknown {option} {unknown[0]!r}{hint}; valid values: {', '.join(valid)}",
+                             suggestions=close)
 
 
 def _require(df: pd.DataFrame, column: str, option: str) -> None:
@@ -66,7 +89,7 @@ def _suggest(wanted: str, names: list[str], what: str, column: str) -> Selection
     suggestions = list(dict.fromkeys([folded[c] for c in close] + sorted(starts)[:5]))[:5]
     hint = f"closest: {', '.join(repr(s) for s in suggestions)}" if suggestions else "no similar name"
     return SelectionError(
-        f"no {what} {wanted!r} in column {column!r} ({hint}); use one of the names in df[{column!r}].unique()",
+        f"no {what} {wanted!r} in column {column!r} ({hint}); {len(names):,} {what} names are in the table",
         suggestions=suggestions,
     )
 
@@ -121,6 +144,27 @@ def _company_mask(df: pd.DataFrame, companies: list[str]) -> np.ndarray:
     return np.isin(codes, wanted)
 
 
+def date_range(since: object, until: object, *, names: tuple[str, str] = ("since", "until")
+               ) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """Parse and check a since / until pair (:func:`kit.io.values.to_timestamp`; since must not be after until).
+
+    Args:
+        since: First date or None.
+        until: Last date or None.
+        names: How the caller calls them, for messages (``("--since", "--until")`` on the command line).
+
+    Returns:
+        ``(since, until)`` as timestamps (None where not given).
+
+    Raises:
+        SelectionError: Not a date, out of the accepted range, or since after until.
+    """
+    lo = to_timestamp(since, what=names[0]) if since is not None else None
+    hi = to_timestamp(until, what=names[1]) if until is not None else None
+    if lo is not None and hi is not None and lo > hi:
+        raise SelectionError(f"{names[0]} {lo:%Y-%m-%d} is after {names[1]} {hi:%Y-%m-%d}: no date can match; "
+                             "swap them")
+    return lo, hi
 def _partial_company(wanted: str, key: str, keys: np.ndarray, labels: np.ndarray, df: pd.DataFrame) -> str:
     """The one company whose key starts with ``key`` or has it as whole words ("Acme" -> "acme cloud").
 
@@ -141,8 +185,7 @@ def _partial_company(wanted: str, key: str, keys: np.ndarray, labels: np.ndarray
 
 
 def _date_mask(df: pd.DataFrame, since: object, until: object) -> np.ndarray:
-    lo = pd.Timestamp(since) if since is not None else None
-    hi = pd.Timestamp(until) if until is not None else None
+    lo, hi = date_range(since, until)
     for col in ("posted_date", "date"):
         if col in df.columns and df[col].notna().any():
             values = pd.to_datetime(df[col], errors="coerce")
@@ -205,27 +248,37 @@ def select(
         The matching rows (possibly none), in the original order, with ``df.attrs`` kept.
 
     Raises:
-        SelectionError: A company or market not in the table; the message lists the closest names
-            (also in ``.suggestions``).
+        SelectionError: A company or market not in the table (the message lists the closest names, also in
+            ``.suggestions``); a name that is not text; an unknown role or seniority (the message lists the
+            valid values); a since / until that is not a date, outside kit/data/bounds.yaml, or since after until.
         DataError: The table lacks a column the selection needs.
     """
+    if not isinstance(df, pd.DataFrame):
+        raise SelectionError(f"select() needs a table (a DataFrame from kit.load_postings / kit.load_pay), "
+                             f"not {type(df).__name__}")
+    companies = _as_list(company, "company")
+    markets = _as_list(market, "market")
+    levels = _as_list(seniority, "seniority")
+    wanted_roles = _as_list(roles, "roles")
+    if levels:
+        _check_known(levels, LADDER, "seniority")
+    if wanted_roles:
+        _check_known(wanted_roles, ROLES, "role")
+    if since is not None or until is not None:
+        date_range(since, until)  # bad arguments fail before any work
     mask = np.ones(len(df), dtype=bool)
-    companies = _as_list(company)
     if companies:
         _require(df, "company", "company")
         mask &= _company_mask(df, companies)
-    markets = _as_list(market)
     if markets:
         _require(df, "market", "market")
         mask &= _market_mask(df, markets)
     if since is not None or until is not None:
         mask &= _date_mask(df, since, until)
-    levels = _as_list(seniority)
     if levels:
         column = "seniority" if "seniority" in df.columns else "ladder"
         _require(df, column, "seniority")
         mask &= _values_mask(df, column, levels)
-    wanted_roles = _as_list(roles)
     if wanted_roles:
         _require(df, "role", "roles")
         mask &= _values_mask(df, "role", wanted_roles)

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kit.index.phraseindex import index_for
+
 __all__ = ["auto_freq", "role_trend"]
 
 COLUMNS = ["month", "series", "n_postings", "n", "share", "kind"]
@@ -19,7 +21,6 @@ def _mentions(postings: pd.DataFrame, phrases: Sequence[str]) -> dict[str, np.nd
     found: dict[str, np.ndarray] = {}
     wanted = {p: _SPACE.sub(" ", p.strip().lower()) for p in phrases}
     if "description" in postings:
-        from kit.index.phraseindex import index_for
 
         index, pos = index_for(postings)
         lex = {str(p).lower(): j for j, p in enumerate(index.phrases["phrase"])}

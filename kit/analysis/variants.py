@@ -10,6 +10,7 @@ import pandas as pd
 
 from kit.core.errors import DataError
 from kit.core.schema import ROLES
+from kit.prepare.titles import classify_titles
 
 __all__ = ["ALL_COMPANIES", "UNKNOWN_COMPANY", "VARIANT_COLUMNS", "title_variants"]
 
@@ -61,7 +62,6 @@ def title_variants(
         frame["company"] = postings["company"].astype("string").fillna(UNKNOWN_COMPANY)
     missing = [c for c in ("role", "variant") if c not in postings.columns]
     if missing:
-        from kit.prepare.titles import classify_titles
 
         classified = classify_titles(postings["title"])
         for col in missing:

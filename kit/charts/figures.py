@@ -27,6 +27,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from kit.analysis.stats import MIN_N
+from kit.prepare.companies import company_key
 
 __all__ = [
     "COLORS",
@@ -514,8 +515,6 @@ def variants_sunburst(variants: pd.DataFrame, *, roles: Sequence[str] | None = (
 def _merge_spellings(companies: pd.Series, weights: pd.Series) -> pd.Series:
     """One name per company: spellings with the same company key ("Initech, Inc.", "Initech") become
     the most frequent one, as in the other per-company analyses."""
-    from kit.prepare.companies import company_key
-
     names = companies.astype("string").fillna("(unknown)")
     keys = names.map(company_key)
     top = (pd.DataFrame({"key": keys, "name": names, "w": weights.astype(float)})
@@ -909,7 +908,6 @@ def trend_chart(trend: pd.DataFrame, *, series: Iterable[str] | None = None, con
     return _layout(fig, title, sub, context, xaxis_title=f"{period} posted",
                    xaxis=dict(tickmode="array", tickvals=ticks, ticktext=[period_label(t, period) for t in ticks]),
                    yaxis_title="share of postings (%)", yaxis_rangemode="tozero", height=460)
-
 
 
 def open_postings_chart(history: pd.DataFrame, *, context: str = "") -> go.Figure:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
+from kit.fetch.sources import SOURCES, Board, jobspy_board
 
 __all__ = ["BOARDS_FILE", "Board", "BoardEntry", "load_boards", "parse_board"]
 
@@ -23,28 +24,6 @@ _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _FIND_TOKEN = ("find the token on the company's careers page: it is the last part of the job-board URL "
                "(boards.greenhouse.io/<token>, jobs.lever.co/<site>, jobs.ashbyhq.com/<name>); then run "
                "`kit fetch greenhouse:<token>` (or lever:, lever-eu:, ashby:), or add a row to " + str(BOARDS_FILE))
-
-
-@dataclass(frozen=True)
-class Board:
-    """One board to fetch.
-
-    Attributes:
-        kind: The fetch source: "greenhouse", "lever", "lever-eu", "ashby" or "jobspy".
-        token: The board token (for jobspy: a slug of the search).
-        company: The company name from ``boards.csv``, or None (the API's own name is used then).
-        options: Search options (jobspy only): search, location, sites, results.
-    """
-
-    kind: str
-    token: str
-    company: str | None = None
-    options: tuple[tuple[str, object], ...] = ()
-
-    @property
-    def name(self) -> str:
-        """``"greenhouse:stripe"``: what the summary and the ``board`` column show."""
-        return f"{self.kind}:{self.token}"
 
 
 @dataclass(frozen=True)
@@ -76,7 +55,6 @@ def load_boards(path: str | PathLike | None = None) -> list[BoardEntry]:
 
 @lru_cache(maxsize=4)
 def _load(path: Path, _mtime: int) -> tuple[BoardEntry, ...]:
-    from kit.fetch.sources import SOURCES
 
     try:
         with open(path, encoding="utf-8", newline="") as fh:
@@ -122,8 +100,6 @@ def parse_board(spec: str, *, boards_file: str | PathLike | None = None, **jobsp
         DataError: An unknown source kind, a bad token, a ``jobspy`` without a search, or an unknown company
             (the message lists the closest names and how to find a token).
     """
-    from kit.fetch.sources import SOURCES, jobspy_board
-
     spec = spec.strip()
     if spec.lower() == "jobspy" or spec.lower().startswith("jobspy:"):
         search = jobspy_options.get("search") or (spec.split(":", 1)[1] if ":" in spec else None)

@@ -22,6 +22,7 @@ from kit.core.errors import KitError
 from kit.core.schema import conform
 from kit.fetch.boards import Board, parse_board
 from kit.fetch.client import FetchError, HttpClient
+from kit.fetch.sources import SOURCES
 from kit.io.store import PostingStore, is_store, merge_history
 from kit.load.postings import load_postings
 
@@ -99,8 +100,6 @@ def fetch_boards(boards: Iterable[str | Board], *, store: str | PathLike | None 
     Returns:
         A :class:`FetchRun`. Never raises for a board's failure; it is in ``results``.
     """
-    from kit.fetch.sources import SOURCES
-
     clock = now or (lambda: pd.Timestamp.now(tz="UTC"))
     kept = PostingStore(store) if store is not None else None
     own_client = client is None

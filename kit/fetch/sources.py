@@ -38,12 +38,33 @@ from urllib.parse import quote, urlencode
 import pandas as pd
 
 from kit.core.errors import DataError
-from kit.fetch.boards import Board
 from kit.fetch.client import FetchError, HttpClient
 from kit.io.store import raw_frame
 
-__all__ = ["SOURCES", "AshbySource", "GreenhouseSource", "JobSpySource", "LeverSource", "Page", "jobspy_board",
+__all__ = ["SOURCES", "AshbySource", "Board", "GreenhouseSource", "JobSpySource", "LeverSource", "Page", "jobspy_board",
            "register_source"]
+
+
+@dataclass(frozen=True)
+class Board:
+    """One board to fetch.
+
+    Attributes:
+        kind: The fetch source: "greenhouse", "lever", "lever-eu", "ashby" or "jobspy".
+        token: The board token (for jobspy: a slug of the search).
+        company: The company name from ``boards.csv``, or None (the API's own name is used then).
+        options: Search options (jobspy only): search, location, sites, results.
+    """
+
+    kind: str
+    token: str
+    company: str | None = None
+    options: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def name(self) -> str:
+        """``"greenhouse:stripe"``: what the summary and the ``board`` column show."""
+        return f"{self.kind}:{self.token}"
 
 
 @dataclass

@@ -14,10 +14,13 @@ Parquet files the kit writes itself (:func:`write_kit_parquet` / :func:`read_kit
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import warnings
+import zlib
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -26,41 +29,21 @@ import pandas as pd
 
 from kit.core.errors import DataError
 from kit.core.files import atomic_write, file_fingerprint
+from kit.io.values import ParseWarning, to_date, to_number, warn_unparsed  # noqa: F401 - re-exported
 
 __all__ = [
     "ParseWarning",
     "adapt_sources",
+    "check_source_type",
     "file_fingerprint",
     "read_kit_parquet",
     "read_source",
+    "reading",
     "source_label",
     "to_date",
     "to_number",
     "write_kit_parquet",
 ]
-
-class ParseWarning(UserWarning):
-    """Values that could not be parsed (they became NA), or a fallback the reader had to take.
-
-    Attributes:
-        source: The file (or label) concerned.
-        column: The source column, or None for file-level notes (e.g. encoding).
-        count: How many values could not be parsed.
-    """
-
-    def __init__(self, message: str, *, source: str = "", column: str | None = None, count: int = 0):
-        super().__init__(message)
-        self.source = source
-        self.column = column
-        self.count = count
-
-
-def warn_unparsed(label: str, column: str, count: int, expected: str) -> None:
-    """Emit the one warning for a column whose values could not all be parsed."""
-    if count:
-        msg = f"{label}: column {column!r}: {count} value(s) could not be parsed as {expected} and were left empty"
-        warnings.warn(ParseWarning(msg, source=label, column=column, count=count), stacklevel=3)
-
 
 def source_label(source: object) -> str:
     """A short label for messages: the file path, or ``"<DataFrame>"``."""
@@ -71,33 +54,100 @@ _UNNAMED = re.compile(r"^Unnamed: \d+$")
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
 
 
-def read_source(source: str | PathLike | pd.DataFrame) -> pd.DataFrame:
+_SOURCE_TYPES = "a file path (str or pathlib.Path) or a pandas DataFrame"
+
+
+@contextmanager
+def reading(path: str | PathLike, *, what: str = "file"):
+    """The one place where OS and decoder errors become :class:`DataError` (every loader reads inside it).
+
+    Turns ``PermissionError``, ``IsADirectoryError`` and other ``OSError``, ``EOFError`` / ``BadGzipFile``
+    (a truncated .gz), ``UnicodeDecodeError``, ``zipfile.BadZipFile`` (a corrupt .xlsx) and ``MemoryError``
+    into one-line DataErrors naming the file and what to do. A DataError raised inside passes unchanged.
+
+    Args:
+        path: The file being read.
+        what: What it should be, for the message ("postings file", "levels table" ...).
+    """
+    import zipfile
+
+    try:
+        yield
+    except DataError:
+        raise
+    except IsADirectoryError:
+        raise DataError.build("is a folder, not a file", path=path, fix="pass the data files inside it") from None
+    except PermissionError:
+        raise DataError.build("permission denied: the kit may not read it", path=path,
+                              fix="check the file's permissions (ls -l), or copy it somewhere you can read") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise DataError.build(f"the compressed data is truncated or corrupt ({_one_line(exc)})", path=path,
+                              fix="download or copy the file again; `gzip -t FILE` checks a .gz file") from None
+    except zipfile.BadZipFile as exc:
+        raise DataError.build(f"is not a valid Excel workbook ({_one_line(exc)})", path=path,
+                              fix="open and save it again in Excel or LibreOffice, or export it as CSV") from None
+    except UnicodeDecodeError as exc:
+        raise DataError.build(f"cannot be decoded as text ({exc.encoding} fails at byte {exc.start})", path=path,
+                              expected=f"a {what} in UTF-8 (or UTF-16, cp1252)",
+                              fix="save the file as UTF-8") from None
+    except MemoryError:
+        raise DataError.build("is too large to read into memory", path=path,
+                              fix="split it into smaller files, or convert it to Parquet") from None
+    except OSError as exc:
+        raise DataError.build(f"cannot be read ({exc.strerror or _one_line(exc)})", path=path,
+                              fix="check the file is complete and readable") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def check_source_type(source: object, *, what: str = "source") -> None:
+    """DataError for a source that is neither a path nor a DataFrame (e.g. ``load_postings(42)``).
+
+    Args:
+        source: What the caller passed.
+        what: The argument's role, for the message.
+    """
+    if not isinstance(source, str | PathLike | pd.DataFrame):
+        raise DataError.build(f"{what} is a {type(source).__name__} ({_one_line(source)[:60]!r}), not a file",
+                              expected=_SOURCE_TYPES, fix="pass the path of your file, e.g. 'data/postings.csv'")
+
+
+def read_source(source: str | PathLike | pd.DataFrame, *, sheet: str | int | None = None,
+                header_row: int | None = None) -> pd.DataFrame:
     """Read one source into a frame of (mostly) text columns.
 
     Args:
         source: A path to CSV / CSV.gz / TSV / Parquet / JSON Lines / XLSX, or a DataFrame (used as is, never
             modified).
+        sheet: Excel only: the sheet to read (name or 0-based position; default the first).
+        header_row: Excel only: the 1-based row holding the column names (default 1; e.g. 2 under a title row).
 
     Returns:
         The raw table, column names stripped of spaces.
 
     Raises:
-        DataError: The file is missing, empty, unreadable, of an unsupported type, or has no data rows.
+        DataError: The source is not a path or DataFrame; the file is missing, empty, unreadable (permissions,
+            truncated, not decodable), of an unsupported type, or has no data rows.
     """
+    check_source_type(source)
     if isinstance(source, pd.DataFrame):
         df = source.copy()
         label = "<DataFrame>"
     else:
         path = Path(source)
         label = str(path)
-        if not path.exists():
-            raise DataError.build("file not found", path=path, fix="check the path (it is relative to the current "
-                                  f"working directory {Path.cwd()})")
-        if path.is_dir():
-            raise DataError.build("is a folder, not a file", path=path, fix="pass the data files inside it")
-        if path.stat().st_size == 0:
-            raise DataError.build("file is empty", path=path, expected="a header line and data rows")
-        df = _read_path(path)
+        with reading(path):
+            if not path.exists():
+                raise DataError.build("file not found", path=path, fix="check the path (it is relative to the "
+                                      f"current working directory {Path.cwd()})")
+            if path.is_dir():
+                raise DataError.build("is a folder, not a file", path=path, fix="pass the data files inside it")
+            if path.stat().st_size == 0:
+                raise DataError.build("file is empty", path=path, expected="a header line and data rows")
+            df = _read_path(path, sheet=sheet, header_row=header_row)
+        df = _decode_bytes_columns(df, label)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
     df = df.loc[:, [c for c in df.columns if not _UNNAMED.match(c)]]
     if df.columns.empty:
@@ -107,7 +157,33 @@ def read_source(source: str | PathLike | pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _read_path(path: Path) -> pd.DataFrame:
+def _decode_bytes_columns(df: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Binary cells (a Parquet ``binary`` column): UTF-8 text is decoded; other bytes become missing, counted."""
+    for col in df.columns:
+        values = df[col]
+        if values.dtype != object:
+            continue
+        is_bytes = values.map(lambda v: isinstance(v, bytes | bytearray | memoryview))
+        if not is_bytes.any():
+            continue
+        bad = 0
+
+        def decode(v):
+            nonlocal bad
+            if not isinstance(v, bytes | bytearray | memoryview):
+                return v
+            try:
+                return bytes(v).decode("utf-8")
+            except UnicodeDecodeError:
+                bad += 1
+                return None
+
+        df[col] = values.map(decode)
+        warn_unparsed(label, str(col), bad, "text (the column holds binary data)")
+    return df
+
+
+def _read_path(path: Path, *, sheet: str | int | None = None, header_row: int | None = None) -> pd.DataFrame:
     name = path.name.lower()
     base = name[:-3] if name.endswith(".gz") else name
     suffix = Path(base).suffix
@@ -115,18 +191,18 @@ def _read_path(path: Path) -> pd.DataFrame:
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
         if suffix in (".jsonl", ".ndjson", ".json"):
-            return _read_json(path, lines=suffix != ".json")
+            return _read_json(path, lines=suffix != ".json", gz=name.endswith(".gz"))
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            return _read_excel(path)
+            return _read_excel(path, sheet=sheet, header_row=header_row)
     except ImportError as exc:
         raise DataError.build(f"cannot read {suffix} files: {exc}", path=path,
                               fix="install the missing package (pip install pyarrow openpyxl), or save the file as "
                                   "CSV") from exc
-    except DataError:
-        raise
+    except (DataError, OSError, EOFError, UnicodeDecodeError, MemoryError):
+        raise  # said by reading()
     except Exception as exc:  # corrupt parquet / xlsx / json: say so in one line
-        raise DataError.build(f"cannot be read as {suffix[1:]} ({type(exc).__name__}: {exc})", path=path,
-                              fix="check the file is complete and of the type its name says") from exc
+        raise DataError.build(f"cannot be read as {suffix[1:]} ({type(exc).__name__}: {_one_line(exc)[:300]})",
+                              path=path, fix="check the file is complete and of the type its name says") from None
     if suffix in _TEXT_SUFFIXES or suffix == "":
         return _read_text_table(path, gz=name.endswith(".gz"))
     raise DataError.build(f"unsupported file type {suffix!r}", path=path,
@@ -134,76 +210,276 @@ def _read_path(path: Path) -> pd.DataFrame:
                           fix="convert the file to CSV")
 
 
-def _read_json(path: Path, *, lines: bool) -> pd.DataFrame:
+def _read_json(path: Path, *, lines: bool, gz: bool = False) -> pd.DataFrame:
+    """JSON Lines (one object per line; a broken line is reported by its line number) or a JSON array."""
+    with (gzip.open(path, "rt", encoding="utf-8-sig") if gz else open(path, encoding="utf-8-sig")) as fh:
+        text = fh.read()
+    if "\x00" in text:
+        raise DataError.build("is not a text file (it contains NUL bytes)", path=path, expected="JSON text in UTF-8")
+    stripped = text.lstrip()
+    if not lines or stripped.startswith("["):  # a JSON array, also when saved as .jsonl
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if lines:
+                raise DataError.build(f"line {exc.lineno}: not valid JSON ({exc.msg})", path=path,
+                                      expected="one JSON object per line (JSON Lines) or one JSON array") from None
+            return _read_json(path, lines=True, gz=gz)
+        if isinstance(data, dict):
+            data = [data]
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise DataError.build("the JSON is not a list of records", path=path,
+                                  expected='objects such as {"title": ..., "description": ...}')
+        return pd.DataFrame.from_records(data)
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError.build(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})", path=path,
+                                  expected="one JSON object per line",
+                                  fix="fix or delete that line (a line cut short, or a line break inside a value)"
+                                  ) from None
+        if not isinstance(record, dict):
+            raise DataError.build(f"line {number}: a JSON {type(record).__name__}, not an object", path=path,
+                                  expected='one object per line, e.g. {"title": "...", "description": "..."}')
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def _sheet_names(path: Path) -> list[str]:
     try:
-        return pd.read_json(path, lines=lines, dtype=False)
-    except ValueError:
-        if lines:
-            raise
-        return pd.read_json(path, lines=True, dtype=False)
+        from python_calamine import CalamineWorkbook  # noqa: PLC0415 - optional fast reader
+    except ImportError:
+        CalamineWorkbook = None  # noqa: N806
+    if CalamineWorkbook is not None:
+        try:
+            return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+        except Exception:  # noqa: BLE001 - let openpyxl try (and report) instead
+            pass
+    import openpyxl  # noqa: PLC0415 - only for Excel files
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
 
 
-def _read_excel(path: Path) -> pd.DataFrame:
+def _read_sheet(path: Path, sheet: str | int, header: int) -> pd.DataFrame:
     # python-calamine (Rust) reads an LCA quarter ~10x faster than openpyxl and gives the same strings;
     # openpyxl stays the fallback for a workbook calamine cannot read
     try:
-        import python_calamine  # noqa: F401
+        import python_calamine  # noqa: F401, PLC0415 - optional fast reader
     except ImportError:
         pass
     else:
         try:
-            return pd.read_excel(path, dtype=str, engine="calamine")
+            return pd.read_excel(path, dtype=str, engine="calamine", sheet_name=sheet, header=header)
         except Exception:  # noqa: BLE001 - any calamine failure: let openpyxl try (and report) instead
             pass
+    return pd.read_excel(path, dtype=str, engine="openpyxl", sheet_name=sheet, header=header)
+
+
+def _read_excel(path: Path, *, sheet: str | int | None = None, header_row: int | None = None) -> pd.DataFrame:
     try:
-        import openpyxl  # noqa: F401
+        import openpyxl  # noqa: F401, PLC0415 - only for Excel files
     except ImportError as exc:
         raise DataError.build("reading Excel files needs the openpyxl package, which is not installed", path=path,
                               fix="run `pip install openpyxl python-calamine`, or save the sheet as CSV") from exc
-    return pd.read_excel(path, dtype=str, engine="openpyxl")
+    if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+        raise DataError.build(f"header_row={header_row!r} is not a row number", path=path,
+                              expected="the 1-based row holding the column names, e.g. header_row=2")
+    names = _sheet_names(path)
+    if isinstance(sheet, str) and sheet not in names or isinstance(sheet, int) and not 0 <= sheet < len(names):
+        raise DataError.build(f"no sheet {sheet!r}", path=path,
+                              expected=f"one of the workbook's sheets: {', '.join(map(repr, names))}",
+                              fix="pass sheet='<name>' or sheet=<0-based position>")
+    chosen = 0 if sheet is None else sheet
+    df = _read_sheet(path, chosen, (header_row or 1) - 1)
+    shown = names[chosen] if isinstance(chosen, int) else chosen
+    if df.dropna(how="all").empty:
+        others = [n for n in names if n != shown]
+        hint = (f"the data may be on another sheet ({', '.join(map(repr, others))}): pass sheet='<name>'"
+                if others else "check the sheet has a header row and data rows")
+        raise DataError.build(f"sheet {shown!r} has no data rows", path=path, fix=hint)
+    cols = [str(c) for c in df.columns]
+    unnamed = sum(bool(_UNNAMED.match(c)) for c in cols)
+    if len(cols) > 1 and unnamed >= len(cols) - 1 and header_row is None:
+        raise DataError.build(f"sheet {shown!r}: row 1 names only {len(cols) - unnamed} of {len(cols)} columns "
+                              "(a title row above the header?)", path=path,
+                              fix="pass header_row=<the row holding the column names>, e.g. header_row=2")
+    missing = _formulas_without_values(path, shown, df) if _has_formulas(path) else 0
+    if missing:
+        msg = (f"{path}: sheet {shown!r}: {missing} formula cell(s) have no saved value and were read as empty "
+               "(the file was written by a program that does not compute formulas); open and save it in Excel or "
+               "LibreOffice, or export CSV")
+        warnings.warn(ParseWarning(msg, source=str(path), count=missing), stacklevel=5)
+    return df
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (a byte scan of the sheet XML, no parsing).
+
+    Data exports (a DOL LCA quarter) have none, so the slow per-cell formula check runs only for workbooks
+    that could need it.
+    """
+    import zipfile  # noqa: PLC0415 - only for Excel files
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                tail = b""
+                with zf.open(name) as fh:
+                    for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                        block = tail + chunk
+                        if b"<f>" in block or b"<f " in block or b"<x:f" in block:
+                            return True
+                        tail = block[-8:]
+    except (zipfile.BadZipFile, OSError):
+        return True  # let the careful check (and its reader) decide
+    return False
+
+
+def _formulas_without_values(path: Path, sheet: str, df: pd.DataFrame, limit: int = 100_000) -> int:
+    """How many formula cells of ``sheet`` have no cached value (read as empty); only checked when cells are empty."""
+    if not df.isna().any().any():
+        return 0
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = book[sheet]
+        formulas = set()
+        for i, row in enumerate(ws.iter_rows(values_only=True)):
+            if i > limit:
+                break
+            formulas.update((i, j) for j, v in enumerate(row) if isinstance(v, str) and v.startswith("="))
+    finally:
+        book.close()
+    if not formulas:
+        return 0
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = book[sheet]
+        empty = 0
+        for i, row in enumerate(ws.iter_rows(values_only=True)):
+            if i > limit:
+                break
+            empty += sum(1 for j, v in enumerate(row) if v is None and (i, j) in formulas)
+    finally:
+        book.close()
+    return empty
 
 
 def _read_text_table(path: Path, *, gz: bool) -> pd.DataFrame:
-    try:
-        with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
-            head = fh.read(65536)
-    except (OSError, EOFError) as exc:
-        raise DataError.build(f"cannot be read ({exc})", path=path,
-                              fix="check the file is a complete, uncompressed CSV or a valid .csv.gz") from exc
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:  # errors: said by reading()
+        head = fh.read(65536)
     if not head.strip():
         raise DataError.build("file is empty", path=path, expected="a header line and data rows")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]
-    elif b"\x00" in head:
-        raise DataError.build("is not a text file (it contains binary data)", path=path,
-                              expected="CSV text in UTF-8", fix="export the data as CSV (UTF-8)")
+    utf16 = _utf16_encoding(head)
+    source: Path | io.StringIO = path
+    if utf16:
+        encodings = [utf16]
+        with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
+            text = fh.read().decode(utf16)
+        text = text.lstrip("\ufeff")
+        _reject_nul(text.encode("utf-8"), path)
+        source = io.StringIO(text)
+        head = text[:65536].encode("utf-8")
     else:
+        _reject_nul_anywhere(path, gz=gz, head=head)
         encodings = ["utf-8-sig", "cp1252", "latin-1"]
-    first_line = head.split(b"\n", 1)[0]
-    sep = "\t" if path.name.lower().endswith((".tsv", ".tsv.gz", ".tab")) or (
-        first_line.count(b"\t") > first_line.count(b",")) else ","
+    _reject_markup(head, path)
+    sep = _delimiter(head, path)
+    sep_name = _SEP_NAMES[sep]
     if encodings[0] == "utf-8-sig":
         fast = _read_csv_arrow(path, sep)
         if fast is not None:
             return fast
     for encoding in encodings:
         try:
-            df = pd.read_csv(path, sep=sep, dtype=str, encoding=encoding, keep_default_na=False, na_values=[""])
+            if isinstance(source, io.StringIO):
+                source.seek(0)
+            df = pd.read_csv(source, sep=sep, dtype=str, encoding=None if isinstance(source, io.StringIO)
+                             else encoding, keep_default_na=False, na_values=[""])
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError as exc:
             raise DataError.build("file is empty", path=path, expected="a header line and data rows") from exc
         except pd.errors.ParserError as exc:
-            raise DataError.build(f"is not valid CSV ({exc})".rstrip(), path=path,
-                                  fix="check quoting on that line, or re-export the file as CSV") from exc
-        except (OSError, EOFError) as exc:
-            raise DataError.build(f"cannot be read ({exc})", path=path, fix="check the file is complete") from exc
-        if encoding not in ("utf-8-sig", "utf-16"):
+            raise DataError.build(f"is not valid CSV with {sep_name} as the delimiter ({_one_line(exc)[:300]})",
+                                  path=path, fix="check quoting on that line (an unbalanced \" swallows the "
+                                  "following fields), or re-export the file as CSV") from None
+        if encoding not in ("utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"):
             msg = f"{path}: not valid UTF-8; read as {encoding} (check accented characters, or save the file as UTF-8)"
             warnings.warn(ParseWarning(msg, source=str(path)), stacklevel=4)
         return df
     raise DataError.build("cannot be decoded as text", path=path, expected="UTF-8 text",
                           fix="save the file as UTF-8 CSV")
+
+
+_SEP_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _delimiter(head: bytes, path: Path) -> str:
+    """The field delimiter: tab for .tsv, else the most frequent of , ; tab | in the header line (outside quotes)."""
+    if path.name.lower().endswith((".tsv", ".tsv.gz", ".tab")):
+        return "\t"
+    first = head.split(b"\n", 1)[0]
+    first = re.sub(rb'"[^"]*"', b"", first)
+    counts = {sep: first.count(sep.encode()) for sep in _SEP_NAMES}
+    best = max(counts, key=lambda k: (counts[k], k == ","))
+    return best if counts[best] else ","
+
+
+def _utf16_encoding(head: bytes) -> str | None:
+    """"utf-16" (with a BOM), "utf-16-le" / "utf-16-be" (without: every other byte is NUL in ASCII-heavy text)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.6 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.6 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _reject_nul(data: bytes, path: Path, offset: int = 0) -> None:
+    at = data.find(b"\x00")
+    if at != -1:
+        line = data[:at].count(b"\n") + 1 if not offset else None
+        where = f"line {line}" if line else f"byte {offset + at:,}"
+        raise DataError.build(f"is not a text file: it contains a NUL byte ({where})", path=path,
+                              expected="CSV text in UTF-8 (or UTF-16)",
+                              fix="export the data as CSV (UTF-8) again; a NUL byte means binary data or a damaged "
+                                  "file")
+
+
+def _reject_nul_anywhere(path: Path, *, gz: bool, head: bytes) -> None:
+    """NUL bytes are refused wherever they are (not only in the first 64 KB): one memchr scan per 1 MB chunk."""
+    _reject_nul(head, path)
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
+        offset = 0
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            _reject_nul(chunk, path, offset=offset or 1) if b"\x00" in chunk else None
+            offset += len(chunk)
+
+
+_MARKUP_START = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<\?xml|<head|<body)", re.I)
+
+
+def _reject_markup(head: bytes, path: Path) -> None:
+    if _MARKUP_START.match(head.lstrip(b"\xef\xbb\xbf")):
+        raise DataError.build("is a web page (HTML / XML), not a CSV table", path=path,
+                              fix="a page saved from a browser is not the data: download the CSV export itself")
 
 
 def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
@@ -227,78 +503,6 @@ def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
     except Exception:  # any problem: let the pandas reader produce the proper message or fallback
         return None
     return table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get)
-
-
-# --- value parsing -----------------------------------------------------------------------------------------------
-_MONEY_JUNK = re.compile(r"[\s$€£₹,]|^(?:USD|US\$|EUR|GBP|INR)|(?:USD|EUR|GBP|INR)$", re.IGNORECASE)
-
-
-def to_number(values: pd.Series, *, label: str, column: str) -> pd.Series:
-    """Parse numbers ("120000", "$120,000.00", " 95.5 "); unparseable values -> NA with one warning.
-
-    Args:
-        values: The raw column.
-        label: The source label for the warning.
-        column: The source column name for the warning.
-
-    Returns:
-        A ``Float64`` series.
-    """
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype("Float64")
-    s = values.astype("string").str.strip()
-    cleaned = s.str.replace(_MONEY_JUNK, "", regex=True)
-    num = pd.to_numeric(cleaned.astype(object).where(cleaned.notna(), None), errors="coerce").astype("Float64")
-    bad = s.notna() & (s != "") & ~s.str.lower().isin(["nan", "none", "null", "n/a", "na", "-"]) & num.isna()
-    warn_unparsed(label, column, int(bad.sum()), "a number")
-    return num
-
-
-#: date formats tried (vectorized) after ISO 8601, before the slow per-value fallback
-_DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%b %d, %Y",
-                 "%d %b %Y", "%B %d, %Y")
-
-
-def to_date(values: pd.Series, *, label: str, column: str, unit: str | None = None) -> pd.Series:
-    """Parse dates (ISO, "6/11/2017 14:53:57", epoch numbers with ``unit``); unparseable -> NaT, one warning.
-
-    Args:
-        values: The raw column.
-        label: The source label for the warning.
-        column: The source column name for the warning.
-        unit: "ms" or "s" when the values are epoch numbers.
-
-    Returns:
-        A ``datetime64[ns]`` series (time-zone naive, UTC where a zone was given).
-    """
-    if unit is not None:
-        num = to_number(values, label=label, column=column)
-        arr = num.to_numpy(dtype="float64", na_value=float("nan"))
-        out = pd.to_datetime(pd.Series(arr, index=values.index), unit=unit, errors="coerce")
-        return out.astype("datetime64[ns]")
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        out = values
-        if getattr(out.dt, "tz", None) is not None:
-            out = out.dt.tz_convert(None)
-        return out.astype("datetime64[ns]")
-    s = values.astype("string").str.strip()
-    s = s.mask(s == "")
-    uniq = pd.Series(s.dropna().unique(), dtype="string")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(uniq, errors="coerce", format="ISO8601", utc=True)
-        for fmt in (*_DATE_FORMATS, "mixed"):  # explicit formats are vectorized; "mixed" parses one by one
-            todo = parsed.isna()
-            if not todo.any():
-                break
-            sample = uniq[todo]
-            if fmt != "mixed" and pd.isna(pd.to_datetime(sample.iloc[:1], errors="coerce", format=fmt)).all():
-                continue
-            parsed[todo] = pd.to_datetime(sample, errors="coerce", format=fmt, utc=True)
-    lookup = pd.Series(parsed.dt.tz_convert(None).to_numpy(), index=uniq.to_numpy())
-    out = pd.Series(s.map(lookup).to_numpy(), index=values.index).astype("datetime64[ns]")
-    warn_unparsed(label, column, int((s.notna() & out.isna()).sum()), "a date")
-    return out
 
 
 # --- several sources, one table ----------------------------------------------------------------------------------

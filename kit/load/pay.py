@@ -28,7 +28,9 @@ from kit.io.readers import (
     write_kit_parquet,
 )
 from kit.load.postings import SourceInfo
+from kit.prepare.levels import _unmapped_message, assign_ladder, unmapped_levels
 from kit.prepare.markets import assign_markets
+from kit.prepare.titles import classify_titles
 
 __all__ = ["PIPELINE_FILES", "load_pay", "read_pay", "save_pay"]
 
@@ -54,13 +56,16 @@ class LoadedPay:
     sources: list[SourceInfo]
 
 
-def load_pay(source: Source | list[Source] | None = None, *, format: str | None = None) -> pd.DataFrame:  # noqa: A002
+def load_pay(source: Source | list[Source] | None = None, *, format: str | None = None,  # noqa: A002
+             sheet: str | int | None = None, header_row: int | None = None) -> pd.DataFrame:
     """Load a pay table (levels-style export, DOL H-1B LCA disclosure, or the kit's own format).
 
     Args:
         source: A path (CSV, CSV.gz, Parquet, JSON Lines, XLSX), a DataFrame, or a list of them (concatenated).
             None loads the bundled sample (``datasets/sample_pay.csv``).
         format: "levels", "lca" or "kit"; None detects it from the columns.
+        sheet: Excel files: the sheet holding the pay table (name or 0-based position; default the first).
+        header_row: Excel files: the 1-based row with the column names (default 1; 2 under a title row).
 
     Returns:
         ``conform(df, "pay")``: annual ``base`` / ``stock`` / ``bonus`` / ``total`` (LCA: the offered wage,
@@ -77,13 +82,11 @@ def load_pay(source: Source | list[Source] | None = None, *, format: str | None 
         saved = read_kit_parquet(source, table="pay", files=PIPELINE_FILES)
         if saved is not None:
             return _as_loaded(*saved)
-    return read_pay(source, format=format).frame
+    return read_pay(source, format=format, sheet=sheet, header_row=header_row).frame
 
 
 def _as_loaded(df: pd.DataFrame, attrs: dict) -> pd.DataFrame:
     """A saved table as ``load_pay`` returns it: conformed, ``attrs`` restored, unmapped levels warned about."""
-    from kit.prepare.levels import _unmapped_message, unmapped_levels
-
     df = conform(df, "pay")
     unmapped = attrs.get("unmapped_levels")
     if unmapped:  # as assign_ladder stores and reports them
@@ -106,8 +109,6 @@ def save_pay(df: pd.DataFrame, path: str | PathLike) -> Path:
     Returns:
         ``Path(path)``.
     """
-    from kit.prepare.levels import unmapped_levels
-
     out = conform(df, "pay")
     out.attrs = {}
     unmapped = [[str(c), str(lv), int(n), str(r)] for c, lv, n, r in unmapped_levels(df).itertuples(index=False)]
@@ -115,16 +116,19 @@ def save_pay(df: pd.DataFrame, path: str | PathLike) -> Path:
                              attrs={"unmapped_levels": unmapped} if unmapped else {})
 
 
-def read_pay(source: Source | list[Source] | None = None, *, format: str | None = None) -> LoadedPay:  # noqa: A002
+def read_pay(source: Source | list[Source] | None = None, *, format: str | None = None,  # noqa: A002
+             sheet: str | int | None = None, header_row: int | None = None) -> LoadedPay:
     """Like :func:`load_pay` (always the full pipeline), but also return what each source was read as."""
-    df, infos = adapt_sources(source, sample=SAMPLE_PAY, adapt=partial(_adapt_one, format=format))
+    df, infos = adapt_sources(source, sample=SAMPLE_PAY, adapt=partial(_adapt_one, format=format, sheet=sheet,
+                                                                       header_row=header_row))
     df = _enrich(df)
     return LoadedPay(conform(df, "pay"), infos)
 
 
-def _adapt_one(src: Source, *, format: str | None) -> tuple[pd.DataFrame, SourceInfo]:  # noqa: A002
+def _adapt_one(src: Source, *, format: str | None, sheet: str | int | None = None,  # noqa: A002
+               header_row: int | None = None) -> tuple[pd.DataFrame, SourceInfo]:
     label = source_label(src)
-    raw = read_source(src)
+    raw = read_source(src, sheet=sheet, header_row=header_row)
     fmt = format
     if fmt is None:
         fmt = detect_format(raw.columns, kind="pay")
@@ -153,8 +157,6 @@ def _adapt_one(src: Source, *, format: str | None) -> tuple[pd.DataFrame, Source
 
 
 def _enrich(df: pd.DataFrame) -> pd.DataFrame:
-    from kit.prepare.levels import assign_ladder
-    from kit.prepare.titles import classify_titles
 
     titles = classify_titles(df["title"] if "title" in df.columns else pd.Series(pd.NA, index=df.index))
     for col in ("role", "family"):

@@ -36,11 +36,15 @@ from kit.io.readers import (
     source_label,
     write_kit_parquet,
 )
+from kit.io.store import is_store, read_store
+from kit.io.values import plausible_pay
 from kit.prepare.companies import display_names
 from kit.prepare.dedupe import dedupe_postings
+from kit.prepare.enrich import enrich_postings
 from kit.prepare.markets import assign_markets
 from kit.prepare.salary import annualize, parse_salary_text
 from kit.prepare.text import clean_series
+from kit.prepare.titles import classify_keys, primed, title_keys
 
 __all__ = ["PIPELINE_FILES", "SourceInfo", "load_postings", "read_postings", "save_postings"]
 
@@ -86,6 +90,8 @@ def load_postings(
     *,
     format: str | None = None,  # noqa: A002 - the public keyword the contract names
     mapping: dict[str, str] | None = None,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> pd.DataFrame:
     """Load job postings into the canonical postings table.
 
@@ -97,6 +103,8 @@ def load_postings(
         format: "jobspy", "linkedin", "generic" or "kit"; None detects it from the columns of each source.
         mapping: Canonical column -> your column name, e.g. ``{"title": "Job Title", "description": "Text"}``,
             for files in no known format (implies ``format="generic"`` when ``format`` is None).
+        sheet: Excel files: the sheet holding the postings (name or 0-based position; default the first).
+        header_row: Excel files: the 1-based row with the column names (default 1; 2 under a title row).
 
     Returns:
         ``conform(df, "postings")``: one row per unique posting, with ``duplicates`` (rows merged) and the extra
@@ -118,7 +126,7 @@ def load_postings(
             if saved[1].get("kit_source_key") == key:  # the rows are the ones saved (else: full pipeline)
                 df.attrs["kit_source_key"] = key
                 return df
-    return read_postings(source, format=format, mapping=mapping).frame
+    return read_postings(source, format=format, mapping=mapping, sheet=sheet, header_row=header_row).frame
 
 
 def save_postings(df: pd.DataFrame, path: str | PathLike) -> Path:
@@ -149,10 +157,13 @@ def read_postings(
     *,
     format: str | None = None,  # noqa: A002
     mapping: dict[str, str] | None = None,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> LoadedPostings:
     """Like :func:`load_postings` (always the full pipeline), but also return what each source was read as."""
     df, infos = adapt_sources(source, sample=SAMPLE_POSTINGS, adapt=partial(_adapt_one, format=format,
-                                                                            mapping=mapping))
+                                                                            mapping=mapping, sheet=sheet,
+                                                                            header_row=header_row))
     label = infos[0].label if len(infos) == 1 else f"{len(infos)} sources"
     if len(df) == 0:
         raise DataError.build("no postings left after dropping rows without a title", path=label,
@@ -176,9 +187,6 @@ def read_postings(
         df = dedupe_postings(df)
         df = _salaries(df)  # row by row, so after de-duplication: merged rows are not parsed for nothing
         df = _unique_ids(df)
-        from kit.prepare.enrich import enrich_postings
-        from kit.prepare.titles import primed
-
         if titles_ahead is None:
             df = enrich_postings(df)
         else:
@@ -193,14 +201,14 @@ def read_postings(
     return LoadedPostings(df, infos, rows_before)
 
 
-def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | None) -> tuple[pd.DataFrame, SourceInfo]:  # noqa: A002
+def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | None,  # noqa: A002
+               sheet: str | int | None = None, header_row: int | None = None) -> tuple[pd.DataFrame, SourceInfo]:
     label = source_label(src)
-    from kit.io.store import is_store, read_store
 
     if is_store(src):  # a posting store folder (kit fetch): its raw rows, in the kit format
         raw, format, mapping = read_store(src), "kit", None  # noqa: A001
     else:
-        raw = read_source(src)
+        raw = read_source(src, sheet=sheet, header_row=header_row)
     fmt = format
     if fmt is None:
         fmt = "generic" if mapping else detect_format(raw.columns, kind="postings")
@@ -213,6 +221,7 @@ def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | Non
     else:
         get_format(fmt, "postings", label=label)  # an unknown name says which formats exist
     frame, used = adapt(raw, fmt, "postings", label=label, mapping=mapping)
+    frame = _stated_salaries(frame, label=label, used=used)
     no_title = frame["title"].isna()
     dropped = int(no_title.sum())
     if dropped:
@@ -258,8 +267,6 @@ def _titles_ahead(titles: pd.Series) -> Background | None:
     """
     if len(titles) < BACKGROUND_MIN_ROWS:
         return None
-    from kit.prepare.titles import classify_keys, title_keys
-
     return start(classify_keys, title_keys(titles))
 
 
@@ -286,13 +293,9 @@ def _salaries(df: pd.DataFrame) -> pd.DataFrame:
             df[col] = pd.Series(pd.NA, index=df.index, dtype="Float64")
     if "salary_currency" not in df.columns:
         df["salary_currency"] = pd.Series(pd.NA, index=df.index, dtype="string")
-    interval = df["_salary_interval"] if "_salary_interval" in df.columns else None
     stated = df["salary_min"].notna() | df["salary_max"].notna()
     basis = df["salary_basis"].astype("string") if "salary_basis" in df.columns else pd.Series(
         pd.NA, index=df.index, dtype="string")
-    if interval is not None:  # kit tables are annual already; sources with an interval column get annualized
-        df["salary_min"] = annualize(df["salary_min"], interval)
-        df["salary_max"] = annualize(df["salary_max"], interval)
     basis = basis.mask(stated.to_numpy(dtype=bool) & basis.isna().to_numpy(dtype=bool), "stated")
     todo = ~stated.to_numpy(dtype=bool)
     if todo.any():
@@ -307,6 +310,30 @@ def _salaries(df: pd.DataFrame) -> pd.DataFrame:
     df["salary_basis"] = basis
     df["salary_currency"] = df["salary_currency"].astype("string").str.upper()
     return df
+
+
+def _stated_salaries(frame: pd.DataFrame, *, label: str, used: dict[str, str]) -> pd.DataFrame:
+    """One source's stated salaries made annual (by its interval column, if any) and plausible.
+
+    Kit tables are annual already; sources with an interval column are annualized (an unknown interval word
+    makes the amount missing). Annual figures outside the band of their currency (kit/data/bounds.yaml) become
+    missing; each step warns once per column with a count.
+    """
+    source_of = {canon.split(",")[0].strip(): src for src, canon in used.items()}
+    interval = frame["_salary_interval"] if "_salary_interval" in frame.columns else None
+    currency = frame["salary_currency"] if "salary_currency" in frame.columns else None
+    for i, col in enumerate(("salary_min", "salary_max")):
+        if col not in frame.columns:
+            continue
+        values = frame[col]
+        if interval is not None:
+            # one warning for the interval column, not one per salary column
+            values = annualize(values, interval, label=label if i == 0 or "salary_min" not in frame.columns
+                               else None, column=source_of.get("salary_interval", "interval"))
+        frame[col] = plausible_pay(values, currency, label=label, column=source_of.get(col, col))
+    if interval is not None:
+        frame = frame.drop(columns=["_salary_interval"])
+    return frame
 
 
 def _unique_ids(df: pd.DataFrame) -> pd.DataFrame:

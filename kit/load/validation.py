@@ -13,6 +13,8 @@ from pathlib import Path
 from kit.core.errors import DataError
 from kit.io.formats import detect_format, names
 from kit.io.readers import ParseWarning, read_source
+from kit.load.pay import read_pay
+from kit.load.postings import read_postings
 
 __all__ = ["ValidationReport", "validate"]
 
@@ -106,13 +108,11 @@ def _validate_one(path: Path, *, format: str | None, kind: str) -> ValidationRep
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if chosen == "postings":
-            from kit.load.postings import read_postings
 
             loaded = read_postings(path, format=format)
             frame, info = loaded.frame, loaded.sources[0]
             rows_before = loaded.rows_before_dedupe
         else:
-            from kit.load.pay import read_pay
 
             loaded = read_pay(path, format=format)
             frame, info = loaded.frame, loaded.sources[0]

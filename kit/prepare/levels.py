@@ -25,6 +25,8 @@ import pandas as pd
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR, SAMPLE_LEVELS
 from kit.core.schema import LADDER, conform, require_columns
+from kit.prepare.companies import company_key
+from kit.prepare.titles import classify_titles
 
 __all__ = ["LEVELS_FILE", "assign_ladder", "load_levels", "normalize_level", "unmapped_levels"]
 
@@ -69,23 +71,20 @@ def _leading_code(norm: str) -> str | None:
 
 def _company_keys(names: pd.Series) -> pd.Series:
     """Alias-aware company keys (:func:`kit.prepare.companies.company_key`); NA for a missing name."""
-    from kit.prepare.companies import company_key
-
     names = names.astype("string")
     mapping = {name: company_key(name) or pd.NA for name in names.dropna().unique()}
     return names.map(mapping).astype("string")
 
 
 def _read_levels_file(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise DataError.build("file not found", path=path, expected="a levels CSV",
-                              fix="check the path, or call load_levels() for the built-in table")
-    try:
-        return pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise DataError.build(f"cannot read the file as CSV ({exc.__class__.__name__}: {exc})", path=path,
-                              expected="a comma-separated file with a header row",
-                              fix="save it as UTF-8 CSV with the columns of kit/data/levels.md") from exc
+    """Read a levels table through the loaders' reader.
+
+    The same errors as every loader: missing, folder, permissions, truncated, not decodable, header only.
+    """
+    from kit.io.readers import read_source
+
+    df = read_source(path)
+    return df.astype("string")
 
 
 def _validate(df: pd.DataFrame, label: str) -> pd.DataFrame:
@@ -159,8 +158,13 @@ def load_levels(source: str | PathLike | pd.DataFrame | None = None) -> pd.DataF
             frames.append(_validate(_read_levels_file(Path(SAMPLE_LEVELS)), str(SAMPLE_LEVELS)))
         df = pd.concat(frames, ignore_index=True)
     elif isinstance(source, pd.DataFrame):
+        if source.empty:
+            raise DataError.build("no data rows", path="<DataFrame>", expected="at least one levels row")
         df = _validate(source, "<DataFrame>")
     else:
+        from kit.io.readers import check_source_type
+
+        check_source_type(source, what="levels source")
         path = Path(source)
         df = _validate(_read_levels_file(path), str(path))
     return conform(df.reset_index(drop=True), "levels")
@@ -204,7 +208,6 @@ class _Lookup:
 def _title_seniority(titles: Iterable[str]) -> pd.Series:
     """Seniority (a LADDER name or NA) stated by each title, from :func:`kit.classify_titles`."""
     titles = list(titles)
-    from kit.prepare.titles import classify_titles
 
     sen = classify_titles(titles)["seniority"].astype("string")
     return pd.Series(sen.to_numpy(), index=titles, dtype="string")

@@ -7,8 +7,11 @@ A range in the text is used only when it is unambiguous: every pay figure found 
 on one (min, max, currency) after annualizing; a posting listing several ranges (per location tier, or USD and
 CAD) gets none. Figures need a currency marker (``$``, ``£``, ``€``, ``₹``, ``USD``, ``C$`` ...) or a ``k``
 suffix; without an explicit interval, amounts of 10,000 and up are read as yearly and amounts under 300 as
-hourly; anything else is ambiguous and skipped. Annualized values outside a plausible band (10k-2M; for INR
-100k-100M) are dropped.
+hourly; anything else is ambiguous and skipped. Annualized values outside the plausible band of their currency
+(``pay.text`` in ``kit/data/bounds.yaml``: 10k-2M by default) are dropped.
+
+A stated interval the kit does not know ("per sprint") is not guessed: the amount becomes missing (with one
+counted warning when :func:`annualize` is given a ``label``).
 """
 
 from __future__ import annotations
@@ -48,8 +51,6 @@ _CURRENCY_CODES = {
     "usd": "USD", "us$": "USD", "$": "USD", "cad": "CAD", "c$": "CAD", "ca$": "CAD", "aud": "AUD", "a$": "AUD",
     "sgd": "SGD", "s$": "SGD", "gbp": "GBP", "£": "GBP", "eur": "EUR", "€": "EUR", "inr": "INR", "₹": "INR",
 }
-_BANDS = {"INR": (100_000.0, 100_000_000.0)}
-_DEFAULT_BAND = (10_000.0, 2_000_000.0)
 
 _CUR = r"(?:US\$|C\$|CA\$|A\$|S\$|(?:USD|CAD|AUD|SGD|GBP|EUR|INR)\s?[$£€₹]?|[$£€₹])"
 _NUM = r"\d{1,3}(?:[,.]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
@@ -83,26 +84,43 @@ def interval_factor(interval: pd.Series) -> pd.Series:
     return canon.map(ANNUAL_FACTORS, na_action="ignore").astype("Float64")
 
 
-def annualize(amount: pd.Series, interval: pd.Series | None = None) -> pd.Series:
+def annualize(amount: pd.Series, interval: pd.Series | None = None, *, label: str | None = None,
+              column: str = "interval") -> pd.Series:
     """Annualize amounts by their stated interval.
 
-    Where the interval is missing or unknown, amounts of 10,000 and up are taken as yearly, amounts under
-    300 as hourly, and anything between is left NA (ambiguous).
+    Where no interval is stated, amounts of 10,000 and up are taken as yearly, amounts under 300 as hourly, and
+    anything between is left NA (ambiguous). A stated interval that is not a known word ("per sprint") is not
+    guessed: the amount becomes NA.
 
     Args:
         amount: Numeric amounts.
         interval: Interval names, aligned with ``amount`` (None = none stated).
+        label: The source, for the one warning counting amounts dropped for an unknown interval (None: no
+            warning).
+        column: The interval column, for that warning.
 
     Returns:
         A ``Float64`` series of annual amounts.
     """
     amt = pd.to_numeric(amount, errors="coerce").astype("Float64")
+    guess_ok = np.ones(len(amt), dtype=bool)
     if interval is None:
         factor = pd.Series(pd.NA, index=amt.index, dtype="Float64")
     else:
-        factor = interval_factor(interval.reindex(amt.index))
+        interval = interval.reindex(amt.index)
+        factor = interval_factor(interval)
+        words = interval.astype("string").str.strip()
+        unknown = (words.notna() & (words != "") & ~words.str.lower().isin(["nan", "none", "null"])
+                   & factor.isna()).fillna(False).to_numpy(dtype=bool)
+        guess_ok = ~unknown
+        if label is not None:
+            from kit.io.values import warn_unparsed
+
+            warn_unparsed(label, column, int((unknown & amt.notna().to_numpy()).sum()),
+                          "a pay interval (hour, day, week, bi-week, month, year ...)")
     v = amt.to_numpy(dtype=float, na_value=np.nan)
-    guess = pd.Series(np.where(v >= 10_000, 1.0, np.where(v < 300, 2080.0, np.nan)), index=amt.index)
+    guess = np.where(v >= 10_000, 1.0, np.where(v < 300, 2080.0, np.nan))
+    guess = pd.Series(np.where(guess_ok, guess, np.nan), index=amt.index)
     factor = factor.fillna(guess.astype("Float64"))
     return (amt * factor).astype("Float64")
 
@@ -201,9 +219,12 @@ def parse_salary_text(text: pd.Series) -> pd.DataFrame:
     per = m["pb"].fillna(m["pa"]).fillna(m["ps"])
     lo = annualize(a, per)
     hi = annualize(b, per)
-    is_inr = (currency == "INR").fillna(False).to_numpy(dtype=bool)
-    bounds_lo = np.where(is_inr, _BANDS["INR"][0], _DEFAULT_BAND[0])
-    bounds_hi = np.where(is_inr, _BANDS["INR"][1], _DEFAULT_BAND[1])
+    from kit.io.values import pay_bounds
+
+    codes = currency.fillna("").to_numpy(dtype=object)
+    bands = {c: pay_bounds(c or None, kind="text") for c in set(codes.tolist())}
+    bounds_lo = np.array([bands[c][0] for c in codes], dtype=float)
+    bounds_hi = np.array([bands[c][1] for c in codes], dtype=float)
     in_band = (lo >= bounds_lo) & (hi <= bounds_hi)
     ok = marked & lo.notna() & hi.notna() & (lo <= hi) & in_band
     found = pd.DataFrame(

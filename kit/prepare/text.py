@@ -22,14 +22,17 @@ import pyarrow.compute as pc
 __all__ = ["clean_series", "clean_text"]
 
 # --- HTML ---------------------------------------------------------------------------------------------------------
+# Every pattern is linear in the text whatever the markup: a tag's body stops at the next "<" (an unclosed "<a"
+# is text up to there, not a scan to the end of the text for each "<"), comments / scripts / styles are cut
+# by one left-to-right pass with str.find (:func:`_drop_hidden`), and markdown spans are bounded in length.
 _HAS_TAG = re.compile(r"<[a-zA-Z/!]")
-_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^\x00]*?</\1\s*>|<!--[^\x00]*?-->", re.I)
+_HIDDEN_START = re.compile(r"<!--|<(script|style)\b", re.I)
 _LIST_ITEM_END = re.compile(r"</li\s*>", re.I)
-_LIST_ITEM = re.compile(r"<li\b[^>\x00]*>", re.I)
+_LIST_ITEM = re.compile(r"<li\b[^<>\x00]*>", re.I)
 _BLOCK_TAG = re.compile(
-    r"</?(?:br|p|div|ul|ol|h[1-6]|tr|td|th|dt|dd|table|section|article|header|footer|blockquote)\b[^>\x00]*>", re.I
+    r"</?(?:br|p|div|ul|ol|h[1-6]|tr|td|th|dt|dd|table|section|article|header|footer|blockquote)\b[^<>\x00]*>", re.I
 )
-_ANY_TAG = re.compile(r"<[a-zA-Z/!][^>\x00]*>")
+_ANY_TAG = re.compile(r"<[a-zA-Z/!][^<>\x00]*>")
 
 # --- characters ---------------------------------------------------------------------------------------------------
 #: character -> replacement (each is looked for with a fast substring scan, then replaced with str.replace)
@@ -43,13 +46,13 @@ _ASCII_FIXES = _CHAR_FIXES[:3]
 
 # --- markdown (line-start patterns are matched after a "\n", which the cleaner puts in front) ---------------------
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~>])")
-_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\s]*\)")
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]*\)")
+_MD_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\([^()\s]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]\n]+)\]\([^()\s]*\)")
 _MD_RULE = re.compile(r"\n *(?:[-*_] *){3,}(?=\n|$)")
 _MD_HEADER = re.compile(r"\n *#{1,6}(?: +|(?=\n)|$)")
 _MD_BULLET = re.compile(r"\n *[*+•·▪●◦] +")
-_MD_STRONG_STAR = re.compile(r"\*\*(?=\S)([^\n]+?)(?<=\S)\*\*")
-_MD_STRONG_UNDER = re.compile(r"__(?<![\w_]__)(?=\S)([^\n]+?)(?<=\S)__(?![\w_])")
+_MD_STRONG_STAR = re.compile(r"\*\*(?=\S)([^\n]{1,300}?)(?<=\S)\*\*")  # bounded: linear on "**" without an end
+_MD_STRONG_UNDER = re.compile(r"__(?<![\w_]__)(?=\S)([^\n]{1,300}?)(?<=\S)__(?![\w_])")
 _MD_EM_STAR = re.compile(r"\*(?<![\w*]\*)(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _MD_EM_UNDER = re.compile(r"_(?<![\w_]_)(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w_])")
 _MD_STRAY = re.compile(r"\*\*+")
@@ -60,8 +63,38 @@ _MANY_NL = re.compile(r"\n\n\n+")
 _CHUNK_ROWS = 50_000
 
 
+def _drop_hidden(text: str) -> str:
+    """Remove comments, scripts and styles in one left-to-right pass.
+
+    An unclosed one hides the rest of the text, as in a browser.
+    """
+    if "<!--" not in text and "<s" not in text and "<S" not in text:
+        return text
+    parts, at, lower = [], 0, None
+    while True:
+        m = _HIDDEN_START.search(text, at)
+        if m is None:
+            parts.append(text[at:])
+            break
+        parts.append(text[at:m.start()])
+        parts.append(" ")
+        if m.group(1) is None:  # a comment
+            end = text.find("-->", m.end())
+            at = len(text) if end == -1 else end + 3
+        else:
+            if lower is None:
+                lower = text.lower()
+            close = f"</{m.group(1).lower()}"
+            end = lower.find(close, m.end())
+            gt = -1 if end == -1 else text.find(">", end + len(close))
+            at = len(text) if gt == -1 else gt + 1
+        if at >= len(text):
+            break
+    return "".join(parts)
+
+
 def _clean_html(text: str) -> str:
-    text = _SCRIPT_STYLE.sub(" ", text)
+    text = _drop_hidden(text)
     text = _LIST_ITEM_END.sub("", text)
     text = _LIST_ITEM.sub("\n- ", text)
     text = _BLOCK_TAG.sub("\n", text)
@@ -126,7 +159,7 @@ def clean_series(text: pd.Series) -> pd.Series:
         at most one blank line in a row, no leading or trailing whitespace.
     """
     s = text.astype("string")
-    # each distinct text is cleaned once (reposts and titles repeat); NA has code -1, the last entry.
+    # each distinct text is cleaned once (reposts and titles repeat); NA rows have a null code -> null.
     # Arrow's dictionary_encode finds the distinct values ~10x faster than pd.factorize on long strings.
     arr = pa.array(s.array)
     encoded = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)

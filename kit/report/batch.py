@@ -37,17 +37,20 @@ from typing import Any
 
 import pandas as pd
 
-import kit
-from kit.analysis.phrases import readable_phrases
+from kit._version import __version__
+from kit.analysis.overlap import role_overlap
+from kit.analysis.phrases import distinctive_phrases, readable_phrases
+from kit.analysis.selection import select
 from kit.core.errors import KitError, SelectionError
 from kit.core.files import atomic_write, file_fingerprint
 from kit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR, SAMPLE_PAY, SAMPLE_POSTINGS
 from kit.io.store import store_fingerprint
+from kit.load.postings import load_postings
 from kit.prepare.companies import company_key, company_labels
 from kit.report import htmlexport
 from kit.report.options import ReportOptions
 from kit.report.pdf import write_pdfs
-from kit.report.runner import WorkerPool, clip
+from kit.report.runner import WorkerPool, clip, remove_temp_files, stop_descendants
 from kit.report.slugs import target_slug
 
 __all__ = ["FORMAT", "ReportOptions", "ReportResult", "RunResult", "run"]
@@ -163,12 +166,12 @@ def _load(postings: Any) -> tuple[pd.DataFrame, str, list[str]]:
     for p in paths:
         if not p.exists():
             raise KitError(f"{p}: posting file not found. Check the path, or leave out --postings for the sample")
-    df = kit.load_postings(paths if len(paths) > 1 else paths[0])
+    df = load_postings(paths if len(paths) > 1 else paths[0])
     return df, _data_fingerprint(paths), [str(p) for p in paths]
 
 
 def _select(df: pd.DataFrame, *, company: str = "", market: str = "", since: str = "", until: str = "") -> pd.DataFrame:
-    return kit.select(df, company=company or None, market=market or None, since=since or None, until=until or None)
+    return select(df, company=company or None, market=market or None, since=since or None, until=until or None)
 
 
 def _display_company(df: pd.DataFrame, company: str) -> str:
@@ -218,7 +221,7 @@ def _key_figures(df: pd.DataFrame, *, company: str, market: str, since: str, unt
     figures["markets"] = sorted(str(m) for m in pair["market"].dropna().unique())  # the index's market filter
     notes = []
     try:
-        ov = kit.role_overlap(sel)
+        ov = role_overlap(sel)
         keys = ov["company"].map(lambda name: "(all)" if name == "(all)" else company_key(name))
         rows = ov[keys == company_key(company)] if company else ov.iloc[0:0]
         rows = rows if len(rows) else ov[keys == "(all)"]
@@ -233,7 +236,7 @@ def _key_figures(df: pd.DataFrame, *, company: str, market: str, since: str, unt
     try:
         if not (figures["n_pmt"] and figures["n_tpm"]):  # "most distinctive" needs both sides
             raise ValueError("needs postings of both roles")
-        dp = readable_phrases(kit.distinctive_phrases(sel))  # "product" vs "program" says nothing new
+        dp = readable_phrases(distinctive_phrases(sel))  # "product" vs "program" says nothing new
         figures["top_pmt"] = _top_phrase(dp, "pmt", first=True)
         figures["top_tpm"] = _top_phrase(dp, "tpm", first=False)
     except Exception as exc:
@@ -271,13 +274,11 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def _date(value: str | None, flag: str) -> str:
-    if not value:
-        return ""
-    try:
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    except (ValueError, TypeError):
-        raise SelectionError(f"{flag} {value!r} is not a date; expected YYYY-MM-DD, e.g. 2025-01-31") from None
+def _dates(since: str | None, until: str | None) -> tuple[str, str]:
+    from kit.analysis.selection import date_range
+
+    lo, hi = date_range(since or None, until or None, names=("--since", "--until"))
+    return (f"{lo:%Y-%m-%d}" if lo is not None else ""), (f"{hi:%Y-%m-%d}" if hi is not None else "")
 
 
 def run(options: ReportOptions | None = None, **overrides: Any) -> RunResult:
@@ -302,8 +303,8 @@ def run(options: ReportOptions | None = None, **overrides: Any) -> RunResult:
     nb_path = opts.notebook or DEFAULT_NOTEBOOK
     if not nb_path.exists():
         raise KitError(f"{nb_path}: report notebook not found. Pass --notebook PATH")
-    opts = ReportOptions.build(opts, out=out, notebook=nb_path, since=_date(opts.since, "--since") or None,
-                               until=_date(opts.until, "--until") or None)
+    since, until = _dates(opts.since, opts.until)
+    opts = ReportOptions.build(opts, out=out, notebook=nb_path, since=since or None, until=until or None)
     if opts.pay is not None and not opts.pay.exists():
         raise KitError(f"{opts.pay}: pay file not found. Check the path, or leave out --pay for the bundled sample")
     jobs = max(1, int(opts.jobs or os.cpu_count() or 1))
@@ -315,11 +316,20 @@ def run(options: ReportOptions | None = None, **overrides: Any) -> RunResult:
             if not p.exists():
                 raise KitError(f"{p}: posting file not found. Check the path, or leave out --postings for the sample")
 
-    pool = WorkerPool(jobs=jobs, cwd=nb_path.resolve().parent, log_dir=out / ".work", kernel_name=kernel_name)
+    pool = None
     try:
+        pool = WorkerPool(jobs=jobs, cwd=nb_path.resolve().parent, log_dir=out / ".work", kernel_name=kernel_name)
         results, timings = _run_in(pool, opts)
-    finally:
-        pool.close()
+    except KeyboardInterrupt:
+        _stop(pool, out)
+        if opts.progress:  # end the progress bar's line: the interrupt message gets a line of its own
+            sys.stderr.write("\n")
+        raise
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        raise
+    pool.close()
     index = write_index(out)
     if opts.pdf:
         t_pdf = time.perf_counter()
@@ -334,6 +344,25 @@ def run(options: ReportOptions | None = None, **overrides: Any) -> RunResult:
         for r in results]}
     atomic_write(out / ".work" / "last_run.json", json.dumps(last, indent=1))  # what benchmarks read
     return RunResult(results, index, out, timings)
+
+
+def _stop(pool: WorkerPool | None, out: Path) -> None:
+    """After an interrupt: stop workers and kernels, remove temp files, index what finished (manifests)."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the clean-up
+    try:
+        if pool is not None:
+            pool.terminate()
+        else:  # interrupted while the pool was starting its processes
+            stop_descendants()
+        remove_temp_files(out)
+        try:
+            write_index(out)
+        except Exception:  # the index is rebuilt on the next run; never hide the interrupt behind this
+            pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _kernel_name(nb_path: Path) -> str:
@@ -358,9 +387,9 @@ def _run_in(pool: WorkerPool, opts: ReportOptions) -> tuple[list[ReportResult], 
     pay_hash = file_fingerprint([pay_file]) if pay_file else "none"
     nb_hash = hashlib.sha256(nb_path.read_bytes()).hexdigest()[:16]
     # the kit's code and rule files decide every figure: an edited titles.yaml or lexicon re-runs reports
-    kit_hash = kit.__version__ + ":" + file_fingerprint(sorted([*PACKAGE_DIR.rglob("*.py"), *DATA_DIR.glob("*")]))
+    kit_hash = __version__ + ":" + file_fingerprint(sorted([*PACKAGE_DIR.rglob("*.py"), *DATA_DIR.glob("*")]))
     context = {"data_hash": data_hash, "sources": sources, "pay": str(pay_file or "(none)"), "pay_hash": pay_hash,
-               "report_notebook": str(nb_path), "notebook_hash": nb_hash, "kit_version": kit.__version__}
+               "report_notebook": str(nb_path), "notebook_hash": nb_hash, "kit_version": __version__}
     t_load = time.perf_counter()
 
     results: list[ReportResult] = []
@@ -417,7 +446,8 @@ def _run_in(pool: WorkerPool, opts: ReportOptions) -> tuple[list[ReportResult], 
 
 def _say(progress: bool, message: str) -> None:
     if progress:
-        print(message, file=sys.stderr, flush=True)
+        sys.stderr.write(message + "\n")  # one write: an interrupt cannot split the line from its newline
+        sys.stderr.flush()
 
 
 def _warm_index(df: pd.DataFrame) -> None:
@@ -469,5 +499,5 @@ def write_index(out: Path) -> Path:
     page = env.get_template("index.html.j2").render(
         reports=manifests, n_failed=sum(m.get("status") == "failed" for m in manifests), markets=markets,
         largest=max(largest, 1),
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), kit_version=kit.__version__)
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), kit_version=__version__)
     return atomic_write(Path(out) / "index.html", page)

@@ -16,6 +16,7 @@ A failing notebook, a dead kernel or a timeout fails that report only; the kerne
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -26,9 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from kit.core.files import atomic_write
+from kit.core.text_safety import printable_line
 from kit.report import htmlexport
 
-__all__ = ["CELL_TIMEOUT", "WorkerPool", "clip", "init_worker", "run_notebook", "stop_kernel"]
+__all__ = ["CELL_TIMEOUT", "WorkerPool", "clip", "init_worker", "remove_temp_files", "run_notebook", "stop_descendants",
+           "stop_kernel"]
 
 #: Execution time limit per notebook cell, seconds.
 CELL_TIMEOUT = 900
@@ -39,6 +42,84 @@ def clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Block SIGINT in this thread for the block: processes started here inherit the blocked mask (across exec), so
+    they never see a terminal's Ctrl-C; here a Ctrl-C is only delayed (delivered when the block ends), never lost."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def stop_descendants(*, grace: float = 3.0) -> int:
+    """SIGTERM every process this one started (recursively), SIGKILL those still alive after ``grace`` seconds.
+
+    multiprocessing's resource tracker is spared: it exits by itself once its users are gone.
+
+    Args:
+        grace: Seconds to wait after SIGTERM (and again after SIGKILL).
+
+    Returns:
+        How many processes were stopped.
+    """
+    import psutil
+
+    try:
+        procs = [p for p in psutil.Process().children(recursive=True) if not _is_resource_tracker(p)]
+    except psutil.Error:
+        return 0
+    for proc in procs:
+        try:
+            proc.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=grace)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(alive, timeout=grace)
+    return len(procs)
+
+
+def _is_resource_tracker(proc) -> bool:
+    """Multiprocessing's resource tracker: it exits by itself once its users are gone, and must not be killed
+    before (the parent then prints a traceback at exit)."""
+    try:
+        return any("resource_tracker" in part for part in proc.cmdline())
+    except Exception:  # gone already
+        return True
+
+
+def remove_temp_files(folder: Path) -> list[Path]:
+    """Delete the temporary files :func:`kit.core.files.atomic_write` and :func:`run_notebook` leave when killed.
+
+    Only the kit's own temp names (``.<name>.<random>.tmp`` and ``.<stem>.<random>.tmp.ipynb``) are removed.
+
+    Args:
+        folder: The output folder.
+
+    Returns:
+        The files removed.
+    """
+    removed = []
+    for path in [*Path(folder).glob(".*.tmp"), *Path(folder).glob(".*.tmp.ipynb")]:
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            pass
+    return removed
 
 
 class WorkerPool:
@@ -58,7 +139,10 @@ class WorkerPool:
                "KIT_REPORT": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=init_worker, initargs=(env, str(cwd), str(log_dir)))
-        self.warm = [self.pool.submit(_warm_up, kernel_name) for _ in range(jobs)]
+        # the workers are spawned by these submits with SIGINT blocked (a terminal's Ctrl-C reaches the whole
+        # process group, and only the parent decides what an interrupt does: see terminate)
+        with _sigint_ignored():
+            self.warm = [self.pool.submit(_warm_up, kernel_name) for _ in range(jobs)]
         self.futures: dict[Any, dict[str, Any]] = {}
 
     def submit(self, tasks: list[dict[str, Any]]) -> None:
@@ -81,9 +165,25 @@ class WorkerPool:
                     outcome = fut.result()
                 except BrokenProcessPool as exc:
                     outcome = {"status": "failed", "error": f"worker process died: {exc}"}
-                bar.set_postfix_str(clip(task["title"], 30))
+                bar.set_postfix_str(printable_line(clip(task["title"], 30)))
                 bar.update(1)
                 yield task, outcome
+
+    def terminate(self, *, grace: float = 3.0) -> None:
+        """Stop at once: every worker and every kernel (and anything they started), within ``grace`` seconds.
+
+        For an interrupt: the processes are found as this process's descendants (kernels run in their own
+        session, so a terminal's Ctrl-C never reaches them), sent SIGTERM, and SIGKILLed when still alive after
+        ``grace`` seconds. Nothing is waited for beyond that.
+        """
+        stop_descendants(grace=grace)
+        for fut in self.futures:
+            fut.cancel()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        # the queue to the (now dead) workers must not make this process wait at exit to flush it
+        queue = getattr(self.pool, "_call_queue", None)
+        if queue is not None:
+            queue.cancel_join_thread()
 
     def close(self) -> None:
         """Cancel what has not started, wait for the rest; workers shut their kernels down.
@@ -102,10 +202,14 @@ _WORKER: dict[str, Any] = {}
 
 def init_worker(env: dict[str, str], cwd: str, log_dir: str) -> None:
     """Worker process setup: environment for the kernel, the warm-kernel papermill engine."""
+    import signal
     from multiprocessing.util import Finalize
 
     from papermill.engines import papermill_engines
 
+    # Ctrl-C in a terminal reaches the whole process group: the parent alone decides what an interrupt does
+    # (kit.report.batch stops the workers and their kernels), so a worker never prints a traceback for it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.update(env)
     logging.getLogger("papermill").setLevel(logging.ERROR)  # e.g. "unknown parameter": not the user's concern
     _WORKER["cwd"], _WORKER["log_dir"] = cwd, log_dir

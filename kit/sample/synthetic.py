@@ -34,7 +34,7 @@ import pandas as pd
 from kit.core.datafiles import read_yaml
 from kit.core.errors import KitError
 from kit.core.files import atomic_write
-from kit.core.paths import DATA_DIR
+from kit.core.paths import DATA_DIR, DATASETS_DIR
 from kit.core.schema import LADDER
 
 __all__ = [
@@ -790,8 +790,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     Without options it rewrites the bundled sample in ``datasets/``.
     """
     import argparse
-
-    from kit.core.paths import DATASETS_DIR
 
     parser = argparse.ArgumentParser(prog="python -m kit.sample.synthetic", description=main.__doc__)
     parser.add_argument("--out", type=Path, default=DATASETS_DIR)

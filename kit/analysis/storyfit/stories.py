@@ -88,8 +88,14 @@ def _read_file(path: Path) -> str:
     if kind:
         raise DataError.build(f"is a {kind} file; the kit reads plain text", path=path,
                               fix="save it as .txt or .md (one story per paragraph) and pass that file")
-    data = path.read_bytes()
-    if b"\x00" in data[:8192] or data.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+    from kit.io.readers import _utf16_encoding, reading
+
+    with reading(path, what="stories file"):
+        data = path.read_bytes()
+    utf16 = _utf16_encoding(data[:4096])
+    if utf16:  # UTF-16 (with or without a BOM), as Windows editors save "Unicode" text
+        data = data.decode(utf16, errors="replace").lstrip("\ufeff").encode("utf-8")
+    if b"\x00" in data or data.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise DataError.build("is not a text file (binary content)", path=path,
                               fix="save it as .txt or .md (one story per paragraph) and pass that file")
     try:

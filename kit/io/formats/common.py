@@ -12,7 +12,7 @@ import pandas as pd
 
 from kit.core.errors import DataError
 from kit.core.schema import POSTINGS_RAW
-from kit.io.readers import to_date, to_number, warn_unparsed
+from kit.io.values import plausible_pay, to_date, to_number, warn_unparsed
 
 __all__ = ["column_map", "id_text", "mapped", "mapped_frame", "missing_columns", "pay_rows_without_figures", "text",
            "to_bool"]
@@ -141,6 +141,16 @@ def column_map(names: dict[str, tuple[str, ...]]) -> Callable[[pd.DataFrame], di
         return plan
 
     return plan_for
+
+
+def bound_pay(out: pd.DataFrame, *, label: str, used: dict[str, str]) -> None:
+    """Pay figures outside the plausible band of their currency (kit/data/bounds.yaml) -> NA, one warning each."""
+    source_of = {canon.split(",")[0].strip(): src for src, canon in used.items()}
+    currency = out["currency"] if "currency" in out.columns else None
+    for col, allow_zero in (("total", False), ("base", False), ("stock", True), ("bonus", True)):
+        if col in out.columns:
+            out[col] = plausible_pay(out[col], currency, label=label, column=source_of.get(col, col),
+                                     allow_zero=allow_zero)
 
 
 def pay_rows_without_figures(df: pd.DataFrame) -> np.ndarray:

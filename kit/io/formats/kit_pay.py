@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kit.core.schema import PAY_COLUMNS
-from kit.io.formats.common import missing_columns, text
+from kit.io.formats.common import bound_pay, missing_columns, text
 from kit.io.formats.registry import Format, register
 from kit.io.readers import to_date, to_number
 
@@ -33,6 +33,7 @@ def _adapt(raw: pd.DataFrame, *, label: str, mapping: dict[str, str] | None = No
             out[col] = to_date(out[col], label=label, column=col)
         else:
             out[col] = text(out[col])
+    bound_pay(out, label=label, used=used)
     if "total" not in out.columns:
         out["total"] = out["base"]
     if "source" not in out.columns:

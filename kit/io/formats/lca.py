@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from kit.io.formats.common import missing_columns, text
 from kit.io.formats.registry import Format, register
-from kit.io.readers import to_date, warn_unparsed
+from kit.io.values import plausible_pay, to_date, to_number, warn_unparsed
 from kit.prepare.salary import annualize, interval_factor
 
 #: canonical-ish LCA field -> upper-case column names across disclosure file generations (FY2020+, FY2015-2019,
@@ -47,14 +48,20 @@ def _adapt(raw: pd.DataFrame, *, label: str, mapping: dict[str, str] | None = No
     used[cols["title"]] = "title"
     wage_raw = raw[cols["wage"]]
     if not pd.api.types.is_numeric_dtype(wage_raw.dtype):
-        # "$120,000.00", "120000 - 150000": the first figure is the wage offered ("rate of pay from")
+        # "$120,000.00", "1e5": the whole value when it is one number; "120000 - 150000": the first figure is
+        # the wage offered ("rate of pay from")
         wage_text = wage_raw.astype("string")
-        first = wage_text.str.extract(_FIRST_NUMBER, expand=False)
-        bad = wage_text.notna() & (wage_text.str.strip() != "") & first.isna()
+        cleaned = wage_text.str.strip().str.replace(r"[\s$,]", "", regex=True)
+        whole = pd.to_numeric(cleaned.astype(object).where(cleaned.notna(), None), errors="coerce")
+        first = pd.to_numeric(wage_text.str.extract(_FIRST_NUMBER, expand=False).str.replace(",", "", regex=False),
+                              errors="coerce")
+        wage = pd.Series(np.where(pd.isna(whole), first, whole), index=raw.index).astype("Float64")
+        finite = np.isfinite(wage.to_numpy(dtype="float64", na_value=np.nan))
+        bad = (wage_text.notna() & (wage_text.str.strip() != "")).to_numpy(dtype=bool) & ~finite
         warn_unparsed(label, cols["wage"], int(bad.sum()), "a wage")
-        wage = pd.to_numeric(first.str.replace(",", "", regex=False), errors="coerce").astype("Float64")
+        wage = wage.mask(~finite)
     else:
-        wage = wage_raw.astype("Float64")
+        wage = to_number(wage_raw, label=label, column=cols["wage"])
     used[cols["wage"]] = "base, total"
     if cols["unit"] is not None:
         unit = text(raw[cols["unit"]])
@@ -65,6 +72,7 @@ def _adapt(raw: pd.DataFrame, *, label: str, mapping: dict[str, str] | None = No
         annual = (wage * factor).astype("Float64")
     else:
         annual = annualize(wage)
+    annual = plausible_pay(annual, "USD", label=label, column=cols["wage"])
     out["base"] = annual
     out["total"] = annual
     city = text(raw[cols["city"]]) if cols["city"] else pd.Series(pd.NA, index=raw.index, dtype="string")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kit.io.formats.common import missing_columns, text
+from kit.io.formats.common import bound_pay, missing_columns, text
 from kit.io.formats.registry import Format, register
 from kit.io.readers import to_date, to_number
 
@@ -51,6 +51,7 @@ def _adapt(raw: pd.DataFrame, *, label: str, mapping: dict[str, str] | None = No
         for col in ("base", "stock", "bonus"):
             if col in out.columns:
                 out.loc[no_breakdown.to_numpy(dtype=bool), col] = pd.NA
+    bound_pay(out, label=label, used=used)
     out["currency"] = "USD"
     out["source"] = "levels"
     out["n"] = 1
