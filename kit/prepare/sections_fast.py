@@ -31,6 +31,8 @@ __all__ = ["boilerplate_codes", "spans_column"]
 
 # kind codes: the heading kinds first (in rules order), then these
 _EXTRA = ("body", "legal", "benefits", "boilerplate", "about")
+#: texts cut per chunk (bounds the per-line arrays: ~20 lines per text x ~15 arrays of int64)
+_CHUNK = 10_000
 
 
 def _arrow_strings(s: pd.Series) -> pa.Array:
@@ -61,8 +63,7 @@ class _Lines:
         self.norm = np.full(n, -1, dtype=np.int64)
         self.distinct = distinct
         self._rules = rules
-        self._benefits: np.ndarray | None = None
-        self._about: np.ndarray | None = None
+        self._asked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         norms: dict[str, int] = {}
         min_chars = rules.repeat_min_chars
         self.low = [line.lower() for line in distinct]
@@ -87,13 +88,19 @@ class _Lines:
         self.role_headed = np.array([k.split("/")[0] in _ROLE_HEADED for k in kinds])
 
     def wording(self, which: str, wanted: np.ndarray) -> np.ndarray:
-        """``benefits`` / ``about`` wording per distinct line, searched only on the distinct lines in ``wanted``."""
-        out = np.zeros(len(self.distinct), dtype=bool)
+        """``benefits`` / ``about`` wording per distinct line, searched once per line and only where ``wanted``.
+
+        Lines not yet asked about read False; the answers are kept for later calls (chunks of texts).
+        """
+        value, done = self._asked.setdefault(which, (np.zeros(len(self.distinct), dtype=bool),
+                                                     np.zeros(len(self.distinct), dtype=bool)))
         pattern = self._rules.benefits if which == "benefits" else self._rules.about
-        idx = np.flatnonzero(wanted)
-        subset = [self.low[i] if which == "benefits" else self.low[i].strip() for i in idx]
-        out[idx] = search_mask(pattern, subset)
-        return out
+        idx = np.flatnonzero(wanted & ~done)
+        if idx.size:
+            subset = [self.low[i] if which == "benefits" else self.low[i].strip() for i in idx]
+            value[idx] = search_mask(pattern, subset)
+            done[idx] = True
+        return value
 
 
 def _codes(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
@@ -193,9 +200,10 @@ def spans_column(
     p_d, p_c = pairs // width, pairs % width - 1
     p_d, p_c = p_d[real], p_c[real]
     out_values = np.full(pairs.size, None, dtype=object)
-    if p_d.size:
-        out_values[real] = _spans_for_pairs(p_d, p_c, lines, hits, n_norm, kinds,
-                                            (body, legal, benefits, boiler, about))
+    if p_d.size:  # in chunks of texts: the per-line arrays stay a few tens of MB whatever the corpus size
+        parts = [_spans_for_pairs(p_d[at:at + _CHUNK], p_c[at:at + _CHUNK], lines, hits, n_norm, kinds,
+                                  (body, legal, benefits, boiler, about)) for at in range(0, p_d.size, _CHUNK)]
+        out_values[real] = np.concatenate(parts)
     result = out_values[inverse.reshape(-1)]
     result[~valid] = None
     return pd.Series(pd.array(list(result), dtype="string"), index=desc.index), found
