@@ -212,3 +212,18 @@ def test_pdf_copy_of_a_report(real_report, browser, tmp_path):
     assert pdf == tmp_path / "report.pdf" and data.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 3  # sections start on new pages
     assert not list(tmp_path.glob("*.tmp*"))  # written atomically
+
+
+def test_pdf_charts_are_laid_out_for_the_page_not_the_screen(real_report, browser):
+    from kit.report.pdf import PRINT_CSS, PRINT_WIDTH
+
+    assert 650 <= PRINT_WIDTH <= 720  # A4 minus the print margins, in CSS px
+    page = browser.new_page(viewport={"width": PRINT_WIDTH, "height": 1200})
+    page.goto(real_report.as_uri())
+    page.wait_for_selector(".plotly-graph-div .main-svg", timeout=30_000)
+    page.add_style_tag(content=PRINT_CSS)
+    page.emulate_media(media="print")
+    widths = page.evaluate("[...document.querySelectorAll('.plotly-graph-div .main-svg')]"
+                           ".map(s => s.getBoundingClientRect().width)")
+    page.close()
+    assert widths and max(widths) <= PRINT_WIDTH  # no chart runs past the printable width (it would be cut)

@@ -274,11 +274,29 @@ def test_empty_figure_escapes_message():
 
 @pytest.mark.parametrize(("code", "name", "color"), [("pmt", "PM-T", PMT), ("tpm", "TPM", TPM),
                                                       ("pm", "PM (generic)", "#CC79A7"),  # issue 12.4: its own colour
-                                                      ("pgm", "Program Mgr (generic)", "#D55E00"),
-                                                      ("<x>", "&lt;x&gt;", "#999999")])
+                                                      ("pgm", "Program Mgr (generic)", "#D55E00")])
 def test_role_names_and_colours(code, name, color):
     assert charts.role_name(code) == name
     assert charts.role_color(code) == color
+
+
+def test_a_role_without_a_colour_gets_its_own_never_a_known_roles():
+    assert charts.role_name("<x>") == "&lt;x&gt;"
+    color = charts.role_color("<x>")
+    assert color == charts.role_color("<x>")  # stable
+    assert color not in {charts.COLORS[r] for r in ("pmt", "tpm", "pm", "pgm", "shared", "other")}
+
+
+def test_long_subtitles_wrap_and_the_top_margin_makes_room():
+    from kit.charts.figures import wrap_subtitle
+
+    long = "; ".join(f"part {i} of a long subtitle &amp; more" for i in range(8))
+    lines = wrap_subtitle(long, width=60).split("<br>")
+    assert len(lines) > 2 and all(len(line.replace("&amp;", "&")) <= 60 for line in lines)
+    assert "<br>".join(lines).replace("<br>", " ") == long  # nothing lost, only line breaks added
+    fig = charts.empty_figure("x")
+    fig = charts.figures._layout(fig, "T", long, margin=dict(l=10, t=95))
+    assert fig.layout.margin.t >= 95 + 18 * fig.layout.title.subtitle.text.count("<br>") and fig.layout.margin.l == 10
 
 
 def test_setup_registers_template_and_renderer(monkeypatch):

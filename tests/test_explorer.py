@@ -149,3 +149,118 @@ def test_role_b_drives_the_trend_tab(postings):
     ex.role_b.value = "pmt"
     names = [t.name for t in ex.figures["trend"].data if t.line.dash == "solid"]
     assert names == ["TPM", "PM-T"]  # Role A first, then Role B: the pickers decide, not a fixed pair
+
+
+def test_view_and_explorer_say_which_sections_were_counted(postings):
+    v = views.view(postings, False, company="Alpha Cloud")
+    assert v.sections == "role" and "role's own sections" in v._repr_markdown_()
+    assert v.table("phrases").attrs["sections"] == "role" and v.table("claims").attrs["sections"] == "role"
+    whole = views.view(postings, False, company="Alpha Cloud", sections="all")
+    assert "whole description" in whole._repr_markdown_()
+    assert whole.table("phrases").attrs["sections"] == "all" and whole.table("overlap").attrs["sections"] == "all"
+    ex = kit.explore(postings, pay=False)
+    assert "role&#x27;s own sections" in ex.status.value or "role's own sections" in ex.status.value
+
+
+@pytest.fixture(scope="module")
+def sample_explorer(postings):  # ``postings`` first: its cache directory is set before the sample is indexed
+    ex = kit.explore("", pay="")
+    ex.role_b.value = "pm"  # by hand, as a reader would
+    ex.draw_all()
+    return ex
+
+
+def _role_names_drawn(fig) -> set[str]:
+    names = {str(t.name) for t in fig.data if t.name}
+    for t in fig.data:
+        if t.type == "sunburst":
+            names |= {str(label) for label in t.labels if label in ("PM-T", "TPM", "PM (generic)")}
+    return names
+
+
+@pytest.mark.parametrize("tab", list(explorer.TABS))
+def test_role_b_pm_is_drawn_on_every_tab_and_tpm_never(sample_explorer, tab):
+    fig = sample_explorer.figures[explorer.TABS[tab]]
+    names = _role_names_drawn(fig)
+    assert len(fig.data) > 0, tab
+    assert any("PM (generic)" in n for n in names), (tab, names)
+    assert not any("TPM" in n for n in names), (tab, names)
+    assert "TPM" not in str(fig.layout.title.subtitle.text or ""), tab
+
+
+def test_pay_tab_colours_each_role_apart(sample_explorer):
+    bars = [t for t in sample_explorer.figures["pay"].data if t.type == "bar"]
+    colours = {t.name: t.marker.color for t in bars}
+    assert len(colours) == 2 and len(set(colours.values())) == 2, colours
+    pm = next(c for n, c in colours.items() if n.startswith("PM (generic)"))
+    pmt = next(c for n, c in colours.items() if n.startswith("PM-T"))
+    assert pmt == kit.charts.COLORS["pmt"] and pm == kit.charts.COLORS["pm"]
+
+
+def test_claims_under_the_overlap_tab_name_role_b(sample_explorer):
+    html = sample_explorer.tables["themes"].value
+    assert "PM (generic) postings" in html and "&gt; pm<" not in html and "> pm<" not in html
+
+
+def test_explorer_charts_follow_their_container_width(postings):
+    from kit.widgets.figure import FitFigureWidget, resizing_esm
+
+    ex = kit.explore(postings, pay=False)
+    assert all(isinstance(f, FitFigureWidget) for f in ex.figures.values())
+    esm = resizing_esm()
+    assert esm is not None and "ResizeObserver" in esm and "autosizeFigure" in esm
+    assert ex.figures["phrases"]._esm == esm  # the patched front end is what the browser gets
+    fig = ex.figures["phrases"]
+    assert fig.layout.autosize and fig.layout.width is None
+    assert ex.tabs.layout.width == "100%" and all(p.layout.width == "100%" for p in ex.tabs.children)
+
+
+def test_the_same_role_twice_says_so_instead_of_failing(postings):
+    ex = kit.explore(postings, pay=False)
+    ex.role_b.value = "pmt"  # Role A is PM-T already
+    fig = ex.figures["phrases"]
+    assert len(fig.data) == 0 and "both PM-T" in fig.layout.annotations[0].text
+
+
+# -- the story-fit app (05_story_fit.ipynb) ----------------------------------------------------------------
+
+
+def test_story_fit_button_redraws_the_whole_result_area(postings):
+    from kit.prepare.companies import company_key
+    from kit.widgets.storyfit import story_fit_app
+
+    sample = views.load("")
+    app = story_fit_app(sample, company="Acme")  # a unique prefix picks the company's display name
+    assert app.company.value == "Acme Cloud"
+    labels = [label for label, _value in app.company.options[1:]]
+    assert len({company_key(x) for x in labels}) == len(labels)  # one entry per company
+    raw = set(sample["company"].dropna().astype(str))
+    assert not any(x.endswith((" Inc", ", Inc.")) for x in labels) or raw <= set(labels)
+    blocks = {"headline": app.headline, "stories": app.stories, "gaps": app.gaps, "matches": app.matches}
+    before = {k: b.value for k, b in blocks.items()}
+    chart_before = app.chart.layout.title.subtitle.text
+    assert "Acme Cloud" in before["headline"] and "Acme Cloud" in before["matches"]
+    other = next(x for x in labels if x != "Acme Cloud")
+    app.company.value = other
+    app.text.value = ("Ran the weekly release train across six teams, tracked dependencies and risks, and "
+                      "kept the launch schedule on time.\n\nWrote the migration plan and escalated blockers.")
+    app.button.click()
+    after = {k: b.value for k, b in blocks.items()}
+    changed = [k for k in blocks if after[k] != before[k]]
+    assert changed == list(blocks), f"unchanged after pressing the button: {set(blocks) - set(changed)}"
+    assert other in after["headline"] and "2 stories" in after["headline"]
+    assert "release train" in after["stories"] and "Acme Cloud" not in after["matches"]
+    assert app.chart.layout.title.subtitle.text != chart_before and other in app.chart.layout.title.subtitle.text
+    assert other in app.to_html() and "text/html" in app._repr_mimebundle_()
+
+
+def test_story_fit_that_cannot_fit_says_why_and_clears_the_old_result(postings):
+    from kit.widgets.storyfit import story_fit_app
+
+    app = story_fit_app(postings)
+    assert app.result is not None and app.matches.value
+    app.text.value = "   "  # no stories: a reason, and none of the previous result left on screen
+    app.button.click()
+    assert app.result is None and "No fit for all postings" in app.headline.value
+    assert app.stories.value == app.gaps.value == app.matches.value == ""
+    assert len(app.chart.data) == 0 and app.chart.layout.annotations

@@ -38,7 +38,7 @@ from kit.prepare.levels import load_levels
 # warnings are the flagged values this suite provokes; the tests that check one use pytest.warns
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
-TIME_BOUND = 20.0  # seconds per case: generous (a shared machine), far below the hangs this suite guards against
+TIME_BOUND = 60.0  # seconds per case: generous (a shared, loaded machine); hangs are still caught
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 

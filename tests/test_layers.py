@@ -31,14 +31,9 @@ SIDE = {
 #: ``kit.cli`` and ``kit.__main__`` (which only calls it) are the top.
 TOP = {"cli", "__main__"}
 
-#: Violations in modules other branches are editing right now (issue 10 follow-ups). Each is
-#: ``(importing module, imported module)``; the lead empties this list after merging those branches
+#: Accepted violations, each ``(importing module, imported module)`` with its reason. Empty: keep it so
 #: (this test fails when an entry is no longer needed, so the list can only shrink).
-KNOWN: set[tuple[str, str]] = {
-    # io -> prepare: the LCA pay format annualizes wages with prepare.salary (annualize, interval_factor);
-    # the io branch moves the unit arithmetic down into io (values) so the io layer needs nothing above it
-    ("kit.io.formats.lca", "kit.prepare.salary"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _layer(module: str) -> str:

@@ -3,8 +3,9 @@
 A posting *mentions* a theme when its description contains any lexicon phrase of the theme
 (``kit/data/lexicon.yaml``); mention matrices come from the phrase index
 (:func:`kit.index.phraseindex.index_for`: a loaded table or a selection of it reuses the cached index, so
-nothing is re-tokenized; any other frame with a ``description`` is indexed on the fly). The claims themselves live in
-``kit/data/claims.yaml``.
+nothing is re-tokenized; any other frame with a ``description`` is indexed on the fly). Only the role's own sections
+count by default (``sections="role"``; ``"all"`` for the whole description; :mod:`kit.index.scope`), so a theme
+mentioned only in the company's "About us" is not a mention. The claims themselves live in ``kit/data/claims.yaml``.
 
 Statistics, per claim x theme:
 
@@ -35,6 +36,7 @@ from kit.analysis.stats import MIN_N, newcombe_interval
 from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
+from kit.index.scope import DEFAULT_SECTIONS, Sections, scope_label, scoped_text
 
 __all__ = ["CLAIMS_FILE", "MIN_N", "Mentions", "check_claims", "lexicon_mentions", "load_claims", "phrase_variants",
            "theme_lexicon"]
@@ -136,24 +138,27 @@ def _regex_mentions(texts: pd.Series, table: pd.DataFrame) -> sparse.csr_matrix:
     return sparse.csr_matrix(np.column_stack(cols))
 
 
-def _index_mentions(postings: pd.DataFrame) -> tuple[sparse.csr_matrix, pd.DataFrame] | None:
+def _index_mentions(postings: pd.DataFrame, sections: Sections) -> tuple[sparse.csr_matrix, pd.DataFrame] | None:
     """Lexicon mentions from the phrase index (cached, or built on the fly), or None without kit.index.phraseindex."""
     try:
         from kit.index.phraseindex import index_for
     except ImportError:  # pragma: no cover - kit.index.phraseindex is part of the kit
         return None
-    index, rows = index_for(postings)
+    index, rows = index_for(postings, sections=sections)
     mat = sparse.csr_matrix(index.lexicon[np.asarray(rows)] > 0)
     table = index.phrases[["phrase", "theme", "theme_label", "side"]].reset_index(drop=True)
     return mat, table
 
 
-def lexicon_mentions(postings: pd.DataFrame, *, extra: dict[str, list[str]] | None = None) -> Mentions:
+def lexicon_mentions(
+    postings: pd.DataFrame, *, extra: dict[str, list[str]] | None = None, sections: Sections = DEFAULT_SECTIONS
+) -> Mentions:
     """Which posting mentions which lexicon phrase (from the cached index when there is one).
 
     Args:
         postings: Any frame with a ``description`` column (a loaded postings table uses its index).
         extra: Theme id -> phrases for themes the lexicon lacks (matched in the text).
+        sections: The text counted: "role" (default: the role's own sections), "all" or a list of kinds.
 
     Returns:
         A :class:`Mentions`.
@@ -165,10 +170,11 @@ def lexicon_mentions(postings: pd.DataFrame, *, extra: dict[str, list[str]] | No
         raise DataError.build("no 'description' column", path="<postings>", column="description",
                               expected="a postings table with the posting text",
                               fix="load postings with kit.load_postings or add a description column")
-    found = _index_mentions(postings)
+    found = _index_mentions(postings, sections)
     if found is None:
         lex = theme_lexicon().reset_index(drop=True)
-        mat, table = _regex_mentions(postings["description"], lex), lex[["phrase", "theme", "theme_label", "side"]]
+        mat = _regex_mentions(scoped_text(postings, sections), lex)
+        table = lex[["phrase", "theme", "theme_label", "side"]]
     else:
         mat, table = found
     known = set(table["theme"].dropna().astype(str))
@@ -178,7 +184,7 @@ def lexicon_mentions(postings: pd.DataFrame, *, extra: dict[str, list[str]] | No
             [{"phrase": p, "theme": t, "theme_label": t.replace("_", " "), "side": pd.NA} for t, ps in add.items()
              for p in ps]
         )
-        mat = sparse.hstack([mat, _regex_mentions(postings["description"], rows)], format="csr")
+        mat = sparse.hstack([mat, _regex_mentions(scoped_text(postings, sections), rows)], format="csr")
         table = pd.concat([table, rows], ignore_index=True)
     return Mentions(matrix=sparse.csr_matrix(mat, dtype=bool), phrases=table)
 
@@ -256,6 +262,7 @@ def check_claims(
     seed: int = 0,
     method: str = "newcombe",
     claims=None,
+    sections: Sections = DEFAULT_SECTIONS,
 ) -> pd.DataFrame:
     """Test the domain claims (``kit/data/claims.yaml``) on postings, theme by theme.
 
@@ -268,11 +275,13 @@ def check_claims(
         seed: Random seed, used by ``method="bootstrap"`` only.
         method: "newcombe" (default; deterministic) or "bootstrap".
         claims: Another claims YAML file.
+        sections: The text counted: "role" (default: the role's own sections), "all" (the whole description)
+            or a list of section kinds (:mod:`kit.index.scope`).
 
     Returns:
         One row per claim x theme: ``claim, theme, expected, share_a, share_b, n_a, n_b, effect,
         ci_low, ci_high, verdict, note``; shares in 0-1, effect and interval in percentage points.
-        ``attrs`` carry ``a``, ``b``, ``min_n``, ``method``.
+        ``attrs`` carry ``a``, ``b``, ``min_n``, ``method``, ``sections`` (label of the counted sections).
 
     Raises:
         DataError: Without ``role`` or ``description`` columns.
@@ -286,7 +295,7 @@ def check_claims(
     role = postings["role"].astype("string").fillna("")
     keep = role.isin([a, b]).to_numpy()
     sub = postings.loc[keep]
-    mentions = lexicon_mentions(sub, extra=fallback)
+    mentions = lexicon_mentions(sub, extra=fallback, sections=sections)
     tmat, names = mentions.themes()
     is_a = (role[keep] == a).to_numpy()
     n_a, n_b = int(is_a.sum()), int((~is_a).sum())
@@ -320,5 +329,5 @@ def check_claims(
         res[c] = res[c].astype(float)
     for c in ("n_a", "n_b"):
         res[c] = res[c].astype("int64")
-    res.attrs.update({"a": a, "b": b, "min_n": min_n, "method": method})
+    res.attrs.update({"a": a, "b": b, "min_n": min_n, "method": method, "sections": scope_label(sections)})
     return res

@@ -3,7 +3,8 @@
 Every measure compares the postings of role ``a`` with those of role ``b`` (``role`` column) in one
 scope: all postings (``company`` = "(all)") or one company (grouped by :func:`kit.prepare.companies.company_key`,
 shown under its most frequent spelling). A posting *mentions* a lexicon phrase (or theme) when its
-description contains any variant of it (kit/data/lexicon.yaml).
+description contains any variant of it (kit/data/lexicon.yaml). Only the role's own sections count by default
+(``sections="role"``; ``"all"`` for the whole description; :mod:`kit.index.scope`).
 
 Measures (``measure`` column; all in [0, 1]):
 
@@ -38,6 +39,7 @@ import scipy.sparse as sp
 
 from kit.analysis.phrases import _mask, _need
 from kit.analysis.stats import MIN_N
+from kit.index.scope import DEFAULT_SECTIONS, Sections, scope_label
 
 __all__ = ["FREQUENT_SHARE", "MEASURES", "MIN_N", "role_overlap"]
 
@@ -145,7 +147,9 @@ def _scope(
     return out
 
 
-def role_overlap(postings: pd.DataFrame, a: str = "pmt", b: str = "tpm", *, by: str = "role") -> pd.DataFrame:
+def role_overlap(
+    postings: pd.DataFrame, a: str = "pmt", b: str = "tpm", *, by: str = "role", sections: Sections = DEFAULT_SECTIONS
+) -> pd.DataFrame:
     """Overlap measures between two roles, overall and per company (see the module doc for definitions).
 
     Args:
@@ -154,17 +158,18 @@ def role_overlap(postings: pd.DataFrame, a: str = "pmt", b: str = "tpm", *, by: 
         a: First role (``by`` value).
         b: Second role.
         by: The role column.
+        sections: The text counted: "role" (default: the role's own sections), "all" or a list of kinds.
 
     Returns:
         ``[company, measure, value, n_a, n_b, small_sample, description]``: first the "(all)" rows,
         then each company with postings of either role (by decreasing n_a + n_b). ``attrs``: ``a``,
-        ``b``, ``min_n``, ``frequent_share`` and ``themes`` (frame ``[theme, side, share_a, share_b,
-        n_a, n_b, theme_label]`` for "(all)").
+        ``b``, ``min_n``, ``frequent_share``, ``sections`` (label of the counted sections) and ``themes``
+        (frame ``[theme, side, share_a, share_b, n_a, n_b, theme_label]`` for "(all)").
     """
     from kit.index.phraseindex import index_for, row_slice
 
     _need(postings, "description", by)
-    index, pos = index_for(postings)
+    index, pos = index_for(postings, sections=sections)
     in_a, in_b = _mask(postings[by], a), _mask(postings[by], b)
     keep = np.flatnonzero(in_a | in_b)
     rows = pos[keep]
@@ -237,5 +242,6 @@ def role_overlap(postings: pd.DataFrame, a: str = "pmt", b: str = "tpm", *, by: 
             "description": pd.array(list(columns[6]), dtype="string"),
         }
     )
-    out.attrs = {"a": a, "b": b, "min_n": MIN_N, "frequent_share": FREQUENT_SHARE, "themes": theme_frame}
+    out.attrs = {"a": a, "b": b, "min_n": MIN_N, "frequent_share": FREQUENT_SHARE, "themes": theme_frame,
+                 "sections": scope_label(sections)}
     return out

@@ -2,7 +2,9 @@
 
 Both functions accept any frame with a ``description`` column and a group column (``role`` by
 default); on a loaded postings table (or a selection of it) they read the cached phrase index
-(:func:`kit.index.phraseindex.index_for`) instead of re-tokenizing.
+(:func:`kit.index.phraseindex.index_for`) instead of re-tokenizing. They count the role's own sections
+by default (``sections="role"``: summary, responsibilities, requirements, un-headed body; ``"all"`` for
+the whole description; :mod:`kit.index.scope`), so the company's "About us" does not count as the job.
 
 Statistics
 ----------
@@ -46,6 +48,7 @@ from kit.core.datafiles import read_yaml
 from kit.core.memo import ColumnMemo
 from kit.core.paths import DATA_DIR
 from kit.core.schema import require_columns
+from kit.index.scope import DEFAULT_SECTIONS, Sections, scope_label, scoped_text
 
 __all__ = ["MIN_N", "STOP_PHRASES_FILE", "distinctive_phrases", "phrase_frequency", "readable_phrases"]
 
@@ -108,6 +111,7 @@ def phrase_frequency(
     lexicon: str | PathLike | pd.DataFrame = "default",
     top: int | None = None,
     balance: str | None = None,
+    sections: Sections = DEFAULT_SECTIONS,
 ) -> pd.DataFrame:
     """Share of postings mentioning each phrase, per group.
 
@@ -121,12 +125,14 @@ def phrase_frequency(
             for the index's open 1-3 word n-grams (then only phrases mentioned in a group appear).
         top: Keep the ``top`` phrases with the highest share in each group.
         balance: None, or ``"company"`` to weigh every company in a group equally (see module doc).
+        sections: The text counted (:mod:`kit.index.scope`): "role" (default: the role's own sections),
+            "all" (the whole description) or a list of section kinds.
 
     Returns:
         Columns ``[<by>, phrase, theme, side, n_mentioning, n_postings, share, ci_low, ci_high,
         theme_label]`` (plus ``n_effective`` when balanced); one row per group x phrase, groups in
         order, phrases by decreasing share. ``theme`` / ``side`` are NA for n-grams.
-        ``attrs``: ``by``, ``lexicon``, ``balance``, ``min_n``.
+        ``attrs``: ``by``, ``lexicon``, ``balance``, ``min_n``, ``sections`` (the counted sections' label).
 
     Raises:
         DataError: A needed column is missing.
@@ -138,7 +144,7 @@ def phrase_frequency(
     if balance not in (None, "company"):
         raise ValueError(f"balance={balance!r}: expected None or 'company'")
     ngrams = isinstance(lexicon, str) and lexicon == "ngrams"
-    index, pos = index_for(postings, lexicon="default" if ngrams else lexicon)
+    index, pos = index_for(postings, lexicon="default" if ngrams else lexicon, sections=sections)
     if ngrams:
         mat = index.ngrams[pos]
         names = index.vocabulary
@@ -213,7 +219,8 @@ def phrase_frequency(
     if balance:
         data["n_effective"] = n_eff[g_idx].astype(np.float64)
     out = pd.DataFrame(data)
-    out.attrs = {"by": by, "lexicon": "ngrams" if ngrams else str(lexicon), "balance": balance, "min_n": MIN_N}
+    out.attrs = {"by": by, "lexicon": "ngrams" if ngrams else str(lexicon), "balance": balance, "min_n": MIN_N,
+                 "sections": scope_label(sections)}
     return out
 
 
@@ -272,6 +279,7 @@ def distinctive_phrases(
     prior_scale: float = 1.0,
     ngram_range: tuple[int, int] = (1, 3),
     stop_words: str | Iterable[str] | None = "english",
+    sections: Sections = DEFAULT_SECTIONS,
 ) -> pd.DataFrame:
     """Phrases that set group ``a`` apart from group ``b``: log-odds ratios with informative Dirichlet prior.
 
@@ -286,13 +294,16 @@ def distinctive_phrases(
         prior_scale: Multiplies background counts (ignored for a numeric prior).
         ngram_range: Phrase lengths in words.
         stop_words: ``"english"``, a list, or None; n-grams starting or ending with one are dropped.
+        sections: When ``text`` is "description", the sections counted (:mod:`kit.index.scope`): "role"
+            (default), "all" or a list of kinds. Ignored for another text column.
 
     Returns:
         ``[phrase, count_a, count_b, docs_a, docs_b, total, log_odds, variance, z, side]`` sorted by
         ``z`` descending, one row per phrase seen in either group. ``count_*`` are occurrences,
         ``docs_*`` postings containing the phrase, ``side`` is ``a`` if z > 0 else ``b``.
         ``attrs``: ``a``, ``b``, ``n_a``, ``n_b`` (postings), ``tokens_a``, ``tokens_b``, ``prior``,
-        ``variance``, ``source`` ("index" or "vectorized").
+        ``variance``, ``source`` ("index" or "vectorized"), ``sections`` (label of the counted sections, or
+        the ``text`` column's name).
 
     Notes:
         When ``text`` is "description", ``stop_words`` is "english" and ``ngram_range`` lies within
@@ -328,7 +339,7 @@ def distinctive_phrases(
     rows_b = np.flatnonzero(in_b & ~in_a)  # a row in both groups counts as a
     arrow = None
     if use_index:
-        index, pos = index_for(postings)
+        index, pos = index_for(postings, sections=sections)
         # the same row slices as role_overlap's on this selection: the n-gram matrix is sliced once
         x_a, x_b = row_slice(index, "ngrams", pos[rows_a]), row_slice(index, "ngrams", pos[rows_b])
         names = index.vocabulary
@@ -336,7 +347,8 @@ def distinctive_phrases(
         wanted = (index.ngram_lengths >= lo) & (index.ngram_lengths <= hi)
     else:
         rows = np.flatnonzero(in_a | in_b)  # vectorized in table order (the vocabulary is in first-seen order)
-        counts = count_ngrams(postings[text].iloc[rows], ngram_range=ngram_range, stop_words=stop_words, min_df=1)
+        texts = scoped_text(postings.iloc[rows], sections) if text == "description" else postings[text].iloc[rows]
+        counts = count_ngrams(texts, ngram_range=ngram_range, stop_words=stop_words, min_df=1)
         x_a, x_b = counts.ngrams[np.flatnonzero(in_a[rows])], counts.ngrams[np.flatnonzero(~in_a[rows])]
         names = counts.vocabulary
         wanted = np.ones(len(names), dtype=bool)
@@ -396,6 +408,7 @@ def distinctive_phrases(
         "variance": "1/(y_a + alpha) + 1/(y_b + alpha)",
         "source": "index" if use_index else "vectorized",
         "min_n": MIN_N,
+        "sections": scope_label(sections) if text == "description" else text,
     }
     return out
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from kit.index.phraseindex import index_for
+from kit.index.scope import DEFAULT_SECTIONS, Sections, scoped_text
 
 __all__ = ["auto_freq", "role_trend"]
 
@@ -16,13 +17,12 @@ COLUMNS = ["month", "series", "n_postings", "n", "share", "kind"]
 _SPACE = re.compile(r"\s+")
 
 
-def _mentions(postings: pd.DataFrame, phrases: Sequence[str]) -> dict[str, np.ndarray]:
+def _mentions(postings: pd.DataFrame, phrases: Sequence[str], sections: Sections) -> dict[str, np.ndarray]:
     """Posting x phrase mention flags: from the phrase index (lexicon phrase or n-gram), else a text search."""
     found: dict[str, np.ndarray] = {}
     wanted = {p: _SPACE.sub(" ", p.strip().lower()) for p in phrases}
     if "description" in postings:
-
-        index, pos = index_for(postings)
+        index, pos = index_for(postings, sections=sections)
         lex = {str(p).lower(): j for j, p in enumerate(index.phrases["phrase"])}
         vocab = {str(p): j for j, p in enumerate(index.vocabulary)}
         for phrase, words in wanted.items():
@@ -38,12 +38,19 @@ def _mentions(postings: pd.DataFrame, phrases: Sequence[str]) -> dict[str, np.nd
         if phrase in found:
             continue
         if text is None:
-            text = postings["description"].astype("string").fillna("").str.lower().str.replace(_SPACE, " ", regex=True)
+            text = scoped_text(postings, sections).astype("string").fillna("").str.lower()
+            text = text.str.replace(_SPACE, " ", regex=True)
         found[phrase] = text.str.contains(r"(?<!\w)" + re.escape(words) + r"(?!\w)", regex=True).to_numpy(dtype=bool)
     return found
 
 
-def role_trend(postings: pd.DataFrame, *, phrases: Sequence[str] | None = None, freq: str = "MS") -> pd.DataFrame:
+def role_trend(
+    postings: pd.DataFrame,
+    *,
+    phrases: Sequence[str] | None = None,
+    freq: str = "MS",
+    sections: Sections = DEFAULT_SECTIONS,
+) -> pd.DataFrame:
     """Monthly share of postings per role, and of postings mentioning each chosen phrase.
 
     Postings without a ``posted_date`` are left out. Periods with no postings are omitted.
@@ -53,6 +60,7 @@ def role_trend(postings: pd.DataFrame, *, phrases: Sequence[str] | None = None, 
         phrases: Phrases to follow; a posting counts once however often it says the phrase
             (case-insensitive, whole words).
         freq: pandas period frequency of the bins ("MS" = calendar month, "QS" = quarter, "W" ...).
+        sections: The text searched for ``phrases``: "role" (default: the role's own sections), "all" or kinds.
 
     Returns:
         ``[month, series, n_postings, n, share, kind]``: ``series`` is a role code (``kind ==
@@ -79,7 +87,7 @@ def role_trend(postings: pd.DataFrame, *, phrases: Sequence[str] | None = None, 
     per_role["kind"] = "role"
     frames.append(per_role)
     if phrases:
-        flags = _mentions(postings, list(phrases))
+        flags = _mentions(postings, list(phrases), sections)
         for phrase in phrases:
             counts = (pd.DataFrame({"month": df["month"], "hit": flags[phrase][keep]})
                       .groupby(grouper)["hit"].sum().rename("n").reset_index())

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import textwrap
+import zlib
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -86,6 +88,7 @@ GREY = "#999999"
 SMALL_OPACITY = 0.4
 SMALL_PATTERN = "/"
 SMALL_TAG = f"n<{MIN_N}"
+_TAG = re.compile(r"<[^>]+>")
 
 
 def _template() -> go.layout.Template:
@@ -141,9 +144,17 @@ def role_name(code: object) -> str:
     return NAMES.get(str(code), esc(code))
 
 
+#: Colours for role codes without one of their own: no two known roles share a colour, and another role
+#: gets one of these (the same one every time), never a known role's blue or orange.
+EXTRA_COLORS = ("#56B4E9", "#000000", "#8C564B", "#F0E442", "#7F7F7F")
+
+
 def role_color(code: object) -> str:
-    """Colour for a role code / side / family; grey for anything unknown."""
-    return COLORS.get(str(code), GREY)
+    """Colour for a role code / side / family; a role without its own colour gets a stable one of its own."""
+    key = str(code)
+    if key in COLORS:
+        return COLORS[key]
+    return EXTRA_COLORS[zlib.crc32(key.encode("utf-8")) % len(EXTRA_COLORS)]
 
 
 def _n(value: object) -> str:
@@ -170,10 +181,60 @@ def _label(code: object, n: object) -> str:
     return f"{role_name(code)} (n={_n(n)}{tag})"
 
 
+#: Subtitle lines are wrapped at about this many characters: plotly never wraps text, and a longer line is
+#: clipped at the figure's edge in a 1,000 px window (about 6.5 px per character at the subtitle's size).
+SUBTITLE_CHARS = 100
+
+
+def wrap_subtitle(text: str, *, width: int = SUBTITLE_CHARS) -> str:
+    """Break a subtitle into lines of at most about ``width`` visible characters, joined with ``<br>``.
+
+    Lines break after "; " or " · " (the subtitle's own separators), else after ", ", else at a space; existing
+    ``<br>`` breaks are kept and markup (``<b>``, ``&amp;``) is not counted.
+
+    Args:
+        text: Subtitle text (already escaped).
+        width: Visible characters per line.
+
+    Returns:
+        The text with ``<br>`` between lines.
+    """
+    out = []
+    for line in text.split("<br>"):
+        while _visible_len(line) > width:
+            cut = _break_at(line, width)
+            if cut <= 0:
+                break
+            out.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+        out.append(line)
+    return "<br>".join(out)
+
+
+def _visible_len(text: str) -> int:
+    return len(html.unescape(_TAG.sub("", text)))
+
+
+def _break_at(line: str, width: int) -> int:
+    """Index to break ``line`` at: the last separator before ``width`` visible characters."""
+    limit = len(line)
+    for i in range(len(line) + 1):  # the raw index where the visible text reaches ``width``
+        if _visible_len(line[:i]) > width:
+            limit = i - 1
+            break
+    for sep in ("; ", " · ", ", ", " "):
+        cut = line.rfind(sep, 0, limit)
+        if cut > width // 3:
+            return cut + len(sep)
+    return -1
+
+
 def _layout(fig: go.Figure, title: str, subtitle: str = "", context: str = "", **layout) -> go.Figure:
-    sub = " · ".join(s for s in (esc(context), subtitle) if s)
-    if "<br>" in sub and "margin" not in layout:  # room for a second subtitle line above the legend
-        layout["margin"] = dict(t=95 + 18 * sub.count("<br>"))
+    sub = wrap_subtitle(" · ".join(s for s in (esc(context), subtitle) if s))
+    if "<br>" in sub:  # room for each further subtitle line above the legend, whatever margin the chart set
+        margin = dict(layout.get("margin") or {})
+        margin["t"] = max(int(margin.get("t") or 95), 95 + 18 * sub.count("<br>"))
+        layout["margin"] = margin
     # no fixed width anywhere: figures take their container's width (reports, JupyterLab, the explorer)
     fig.update_layout(template=TEMPLATE, title=dict(text=title, subtitle=dict(text=sub)), autosize=True, **layout)
     return fig

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
@@ -226,7 +227,7 @@ def _claims(df: pd.DataFrame) -> PeopleTable:
     out = pd.DataFrame({
         "Claim": df["claim"].astype(str),
         "Theme": df["theme"].astype(str).str.replace("_", " "),
-        "Expected": [expected.get(str(e), str(e).replace("pmt", na).replace("tpm", nb)) for e in df["expected"]],
+        "Expected": [expected.get(str(e), _role_names(str(e), {a: na, b: nb})) for e in df["expected"]],
         f"{na} postings": [fmt_pct(v) for v in df["share_a"]],
         f"{nb} postings": [fmt_pct(v) for v in df["share_b"]],
         "Difference": [fmt_number(v, sign=True, unit=" pts") for v in df["effect"]],
@@ -243,8 +244,16 @@ def _claims(df: pd.DataFrame) -> PeopleTable:
         out, title="Claims checked", group="Claim", badges=("Verdict",), notes=notes,
         numeric=(f"{na} postings", f"{nb} postings", "Difference", "95% interval", "n"),
         subtitle=f"{held} of {len(df)} tests held; share of postings mentioning the theme, "
-                 f"difference in percentage points ({na} minus {nb}); n = {na} / {nb} postings",
+                 f"difference in percentage points ({na} minus {nb}); n = {na} / {nb} postings"
+                 + ("" if (a, b) == ("pmt", "tpm") else
+                    f"; the claims are written about PM-T and TPM and tested here as {na} and {nb}"),
     )
+
+
+def _role_names(text: str, names: dict[str, str]) -> str:
+    """Role codes written as words in ``text`` ("PM-T > pm" -> "PM-T > PM (generic)"); codes inside words stay."""
+    return re.sub(r"\b(" + "|".join(re.escape(c) for c in sorted(names, key=len, reverse=True)) + r")\b",
+                  lambda m: names[m.group(1)], text)
 
 
 def _pay_claims(df: pd.DataFrame) -> PeopleTable:
@@ -306,13 +315,27 @@ def _fit_gaps(df: pd.DataFrame) -> PeopleTable:
     out = pd.DataFrame({
         "Role": [role_name(r) for r in df["role"]],
         "Theme": df["theme_label"].astype(str),
-        "Postings mentioning it": [f"{fmt_pct(s)} of {int(n)}" for s, n in zip(df["share"], df["n_postings"],
+        "Postings mentioning it": [f"{fmt_pct(s)} of {int(n):,}" for s, n in zip(df["share"], df["n_postings"],
                                                                               strict=True)],
         "Distinctive of the role": ["yes" if d else "" for d in df["distinctive"]],
         "Phrases to add": df["phrases"].astype(str),
     })
     return PeopleTable(out, title="Gaps: common in these postings, not in your stories",
                        numeric=("Postings mentioning it",))
+
+
+def _fit_matches(df: pd.DataFrame) -> PeopleTable:
+    out = pd.DataFrame({
+        "Role": [role_name(r) for r in df["role"]],
+        "#": df["rank"].astype(int),
+        "Company": df["company"].astype(str),
+        "Title": df["title"].astype(str),
+        "Score": [fmt_number(v, digits=2) for v in df["score"]],
+        "Why": df["why"].astype(str),
+    })
+    return PeopleTable(out, title="Postings the stories fit best", numeric=("#", "Score"),
+                       subtitle="score = how close the posting's themes are to the stories' themes "
+                                "(cosine similarity, 0 to 1; higher is closer)")
 
 
 def _label(column: str) -> str:
@@ -359,6 +382,7 @@ KINDS: dict[str, Callable[[pd.DataFrame], PeopleTable]] = {
     "pay_claims": _pay_claims,
     "overview": _overview,
     "fit_gaps": _fit_gaps,
+    "fit_matches": _fit_matches,
 }
 
 
@@ -368,7 +392,7 @@ def people_table(df: pd.DataFrame, kind: str | None = None, *, title: str | None
 
     Args:
         df: A tidy analysis table; an empty one with ``attrs["message"]`` gives that message.
-        kind: "claims", "pay_claims", "overview", "fit_gaps", or None for the generic formatter.
+        kind: "claims", "pay_claims", "overview", "fit_gaps", "fit_matches", or None for the generic formatter.
         title: Heading to use instead of the kind's own.
         drop: Columns of ``df`` to leave out (generic tables).
 

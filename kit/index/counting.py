@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from kit.index.lexicon import MAX_WORDS, TOKEN_PATTERN
+from kit.index.lexicon import MAX_WORDS, TOKEN_PATTERN, spellings
 from kit.index.tokenize import analyzer, lengths_and_ends, stop_set, texts_of, tokenize_partition
 
 __all__ = [
@@ -130,7 +130,8 @@ def count_params(
         raise ValueError(f"ngram_range={ngram_range!r}: expected (min_n, max_n) with 1 <= min_n <= max_n")
     variants: tuple = ()
     if lexicon is not None:
-        variants = tuple((str(v), j) for j, vs in enumerate(lexicon["variants"]) for v in vs)
+        # each variant under each spelling (space, hyphen, slash between its words): compounds are one token
+        variants = tuple((s, j) for j, vs in enumerate(lexicon["variants"]) for v in vs for s in spellings(str(v)))
     return CountParams(
         min_n=int(min_n),
         max_n=int(max_n),

@@ -30,6 +30,7 @@ __all__ = [
     "load_lexicon",
     "load_themes",
     "normalize",
+    "spellings",
     "tokenize",
 ]
 
@@ -39,10 +40,13 @@ LEXICON_COLUMNS = ("phrase", "theme", "theme_label", "side", "variants", "patter
 SIDES = ("pmt", "tpm", "shared", "technical")
 #: Longest variant, in words (the index counts 1-3 word n-grams).
 MAX_WORDS = 3
-#: scikit-learn's default word pattern: runs of two or more word characters.
-TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+#: Index tokens: hyphenated and slashed compounds as one token ("trade-offs", "end-to-end", "go/no-go", "ai/ml"),
+#: else scikit-learn's default word pattern (runs of two or more word characters).
+TOKEN_PATTERN = r"(?u)\b\w+(?:[-/]\w+)+\b|\b\w\w+\b"
+#: The pattern before compounds were tokens (the n-gram analyses of kit 0.1 used it).
+WORD_PATTERN = r"(?u)\b\w\w+\b"
 
-_TOKEN = re.compile(TOKEN_PATTERN)
+_TOKEN = re.compile(WORD_PATTERN)  # lexicon variants: words, joiners already turned into spaces by normalize
 _JOINER = re.compile(r"(?<=\w)[-/\u2010-\u2015](?=\w)")
 _WORD = re.compile(r"(?u)\w+")
 
@@ -64,6 +68,27 @@ def normalize(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Normalize and split ``text`` into the index's tokens (words of two or more characters)."""
     return _TOKEN.findall(normalize(text))
+
+
+def spellings(variant: str) -> tuple[str, ...]:
+    """Every index spelling of a normalized lexicon variant: words joined by a space, a hyphen or a slash.
+
+    The one place where "cross functional" and "cross-functional" meet: the index keeps a compound as one token
+    (:data:`TOKEN_PATTERN`), a lexicon variant is normalized to words (:func:`normalize`), and the variant is
+    counted under each of its spellings, so a posting's "cross-functional" matches the lexicon's
+    "cross functional" and a lexicon "go/no-go" (normalized "go no go") matches the posting's "go no go" too.
+
+    Args:
+        variant: A normalized variant (lower case, words separated by single spaces).
+
+    Returns:
+        The spellings, the space-separated one first.
+    """
+    words = variant.split(" ")
+    out = [""]
+    for k, word in enumerate(words):
+        out = [s + word for s in out] if k == 0 else [s + j + word for s in out for j in (" ", "-", "/")]
+    return tuple(out)
 
 
 def _resolve(source: str | PathLike) -> Path:

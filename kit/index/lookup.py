@@ -35,6 +35,7 @@ from kit.index import cache as _cache
 from kit.index.counting import DEFAULT_CHUNK, count_ngrams, count_params, merge_partitions, run_map
 from kit.index.lexicon import TOKEN_PATTERN, lexicon_hash, load_lexicon
 from kit.index.model import PhraseIndex
+from kit.index.scope import DEFAULT_SECTIONS, Sections, scope_label, scoped_text
 
 __all__ = [
     "DEFAULT_MIN_DF",
@@ -96,10 +97,11 @@ def _lexicon_frame(lexicon: str | PathLike | pd.DataFrame) -> pd.DataFrame:
     return lexicon if isinstance(lexicon, pd.DataFrame) else load_lexicon(lexicon)
 
 
-def _params(lex_hash: str, min_df: int) -> dict:
+def _params(lex_hash: str, min_df: int, sections: str = DEFAULT_SECTIONS) -> dict:
     from kit._version import __version__
 
     return {
+        "sections": sections,
         "ngram_range": INDEX_NGRAM_RANGE,
         "stop_words": INDEX_STOP_WORDS,
         "min_df": int(min_df),
@@ -110,7 +112,7 @@ def _params(lex_hash: str, min_df: int) -> dict:
 
 
 def _slot(key: str, params: dict) -> tuple:
-    return (key, params["lexicon_hash"], params["min_df"], params["version"])
+    return (key, params["lexicon_hash"], params["min_df"], params["version"], params.get("sections", "all"))
 
 
 def _cache_path(key: str, params: dict):
@@ -222,8 +224,13 @@ def build_index(
     backend: str | None = None,
     client=None,
     workers: int | None = None,
+    sections: Sections = DEFAULT_SECTIONS,
 ) -> PhraseIndex:
     """Build (or fetch from memory / disk) the phrase index of a postings table.
+
+    The index counts the text chosen by ``sections`` (:mod:`kit.index.scope`): by default the role's own
+    sections, cut from the ``sections`` spans of a loaded table; the choice is one of the index parameters,
+    so each choice is cached apart.
 
     Args:
         postings: A frame with a ``description`` column; ``posting_id`` (unique) names the rows,
@@ -241,13 +248,15 @@ def build_index(
         client: A ``dask.distributed.Client`` for "dask" (default: one connected to
             ``$KIT_DASK_SCHEDULER``, or a local cluster).
         workers: Processes for "processes" (default: the CPU count).
+        sections: "role" (default: summary, responsibilities, requirements, un-headed body), "all" (the whole
+            description) or a list of section kinds (:func:`kit.index.scope.scope_kinds`).
 
     Returns:
         The :class:`PhraseIndex` (the same whatever the backend); it is also kept in memory for :func:`index_for`.
 
     Raises:
-        DataError: ``postings`` has no ``description`` column, or "dask" is asked for without the
-            ``swimlanes-kit[dask]`` extra installed.
+        DataError: ``postings`` has no ``description`` column, ``sections`` names an unknown kind, or "dask"
+            is asked for without the ``swimlanes-kit[dask]`` extra installed.
     """
     if "description" not in postings.columns:
         raise DataError.build(
@@ -273,7 +282,8 @@ def build_index(
         key = source_key(postings) or content_key(postings)
         ids = _ids(postings)
         n_rows = len(postings)
-    params = _params(_lexicon_digest(lexicon), min_df)
+    label = scope_label(sections)
+    params = _params(_lexicon_digest(lexicon), min_df, label)
     hit = _REGISTRY.get(_slot(key, params))
     if hit is not None and _same_rows(hit, postings, ids, n_rows):
         STATS["memory_hits"] += 1
@@ -299,11 +309,14 @@ def build_index(
         options = {"client": client} if backend == "dask" else {"workers": workers} if backend == "processes" else {}
         if distributed_frame:
             cparams = count_params(ngram_range=INDEX_NGRAM_RANGE, stop_words=INDEX_STOP_WORDS, lexicon=lex)
-            parts = run_map(backend, postings["description"].to_delayed(), cparams, **options)
+            texts = postings["description"] if label == "all" else postings.map_partitions(
+                scoped_text, sections if isinstance(sections, str) or sections is None else list(sections),
+                meta=("description", "string"))
+            parts = run_map(backend, texts.to_delayed(), cparams, **options)
             counts = merge_partitions(parts, cparams, min_df=min_df)
         else:
             counts = count_ngrams(
-                postings["description"],
+                scoped_text(postings, sections),
                 ngram_range=INDEX_NGRAM_RANGE,
                 stop_words=INDEX_STOP_WORDS,
                 min_df=min_df,
@@ -417,7 +430,11 @@ def remember(df: pd.DataFrame) -> None:
 
 
 def index_for(
-    df: pd.DataFrame, *, lexicon: str | PathLike | pd.DataFrame = "default", min_df: int = DEFAULT_MIN_DF
+    df: pd.DataFrame,
+    *,
+    lexicon: str | PathLike | pd.DataFrame = "default",
+    min_df: int = DEFAULT_MIN_DF,
+    sections: Sections = DEFAULT_SECTIONS,
 ) -> tuple[PhraseIndex, np.ndarray]:
     """The phrase index covering ``df`` and the positions of ``df``'s rows in it.
 
@@ -430,6 +447,7 @@ def index_for(
         df: A frame with a ``description`` column (and ``posting_id`` for keyed tables).
         lexicon: As in :func:`build_index`.
         min_df: As in :func:`build_index`.
+        sections: As in :func:`build_index` (default: the role's own sections); each choice has its own index.
 
     Returns:
         ``(index, positions)``: ``index.lexicon[positions]`` are ``df``'s rows, in ``df``'s order.
@@ -437,7 +455,7 @@ def index_for(
     key = source_key(df)
     if key is not None and "posting_id" in df.columns:
         remember(df)
-        params = _params(_lexicon_digest(lexicon), min_df)
+        params = _params(_lexicon_digest(lexicon), min_df, scope_label(sections))
         slot = _slot(key, params)
         hit = _REGISTRY.get(slot)
         memo = _POSITIONS.get(id(df))
@@ -453,7 +471,7 @@ def index_for(
         ref = _PARENTS.get(key)
         parent = ref() if ref is not None else None
         if parent is not None and parent is not df:
-            index = build_index(parent, lexicon=lexicon, min_df=min_df)
+            index = build_index(parent, lexicon=lexicon, min_df=min_df, sections=sections)
             if (pos := index.positions(df)) is not None:
                 return index, pos
         path = _cache_path(key, params)
@@ -462,13 +480,13 @@ def index_for(
             if index is not None and (pos := index.positions(df)) is not None:
                 _register(index)
                 return index, pos
-        index = build_index(df, lexicon=lexicon, min_df=min_df)
+        index = build_index(df, lexicon=lexicon, min_df=min_df, sections=sections)
         pos = index.positions(df)
         if pos is not None:
             return index, pos
-    plain = df[["description"] + (["posting_id"] if "posting_id" in df.columns else [])]
+    plain = df[[c for c in ("description", "posting_id", "sections", "company") if c in df.columns]]
     plain = plain.copy(deep=False)
     plain.attrs = {}
-    index = build_index(plain, lexicon=lexicon, min_df=min_df)
+    index = build_index(plain, lexicon=lexicon, min_df=min_df, sections=sections)
     pos = index.positions(plain)
     return index, (np.arange(len(df)) if pos is None else pos)

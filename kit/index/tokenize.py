@@ -1,7 +1,7 @@
 """The phrase index's tokenizer: descriptions to tokens and 1-3 word n-grams, with a compiled fast path.
 
-Tokens are the matches of :data:`kit.index.lexicon.TOKEN_PATTERN` in the lower-cased text (the
-pattern scikit-learn's ``CountVectorizer`` uses by default). Two ways to get them, same output:
+Tokens are the matches of :data:`kit.index.lexicon.TOKEN_PATTERN` in the lower-cased text (compounds such
+as "trade-offs" and "ai/ml" as one token, else scikit-learn's default word pattern). Two ways to get them, same output:
 
 * :func:`analyzer` - Python's ``re.findall`` per text, n-grams joined as strings (any pattern, any n);
 * :func:`tokenize_partition` - a whole partition of texts at once: ASCII texts are split into word runs
@@ -25,9 +25,14 @@ from kit.index.lexicon import TOKEN_PATTERN
 
 __all__ = ["analyzer", "lengths_and_ends", "stop_set", "texts_of", "tokenize_partition"]
 
-#: Token patterns with an equivalent on ASCII text: (word characters, minimum token length).
-#: ``(?u)\b\w\w+\b`` on ASCII text = maximal runs of ``[A-Za-z0-9_]`` of two or more characters.
-_ARROW_SPLITS: dict[str, tuple[str, int]] = {r"(?u)\b\w\w+\b": ("word", 2)}
+#: Token patterns with an equivalent on ASCII text: (joiners, minimum token length without a joiner).
+#: ``(?u)\b\w\w+\b`` on ASCII text = maximal runs of ``[A-Za-z0-9_]`` of two or more characters;
+#: the compound pattern = maximal runs of word bytes and of ``-`` / ``/`` bytes that have a word byte on both
+#: sides, kept when two or more bytes long or holding a joiner ("a-b", "ai/ml").
+_ARROW_SPLITS: dict[str, tuple[bytes, int]] = {
+    r"(?u)\b\w\w+\b": (b"", 2),
+    r"(?u)\b\w+(?:[-/]\w+)+\b|\b\w\w+\b": (b"-/", 2),
+}
 _WORD_BYTES = np.zeros(256, dtype=bool)
 for _c in b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_":
     _WORD_BYTES[_c] = True
@@ -73,9 +78,10 @@ def analyzer(max_n: int, lengths: list[int] | None = None, *, pattern: str = TOK
 
     Same output as ``CountVectorizer(ngram_range=(1, max_n)).build_analyzer()``: all unigrams, then all
     bigrams, then trigrams, joined with ``map``/``zip`` in C instead of a Python loop over slices.
-    Hyphens and slashes split words in the default token pattern, so "cross-functional" and
-    "cross functional" give the same tokens, as :func:`kit.index.lexicon.normalize` does. When
-    ``lengths`` is given, each document's token count is appended to it.
+    The default token pattern keeps a hyphenated or slashed compound as one token ("cross-functional");
+    lexicon variants are counted under every spelling (:func:`kit.index.lexicon.spellings`), so
+    "cross functional" in the lexicon still matches it. When ``lengths`` is given, each document's
+    token count is appended to it.
     """
     findall = re.compile(pattern).findall
     join = " ".join
@@ -112,7 +118,7 @@ def tokenize_partition(texts: list[str], *, pattern: str = TOKEN_PATTERN) -> tup
     ascii_rows = np.flatnonzero(ascii_mask)
     other_rows = np.flatnonzero(~ascii_mask)
     arr = pa.array([texts[i] for i in ascii_rows] if len(other_rows) else texts, type=pa.large_string())
-    tokens_a, counts_a = _ascii_word_runs(arr, split[1])
+    tokens_a, counts_a = _ascii_word_runs(arr, split[1], joiners=split[0])
     if not len(other_rows):
         return tokens_a, counts_a
     tokens_b, counts_b = _python_tokens(texts, other_rows, findall, n)
@@ -128,11 +134,13 @@ def tokenize_partition(texts: list[str], *, pattern: str = TOKEN_PATTERN) -> tup
     return both.take(pa.array(order)), counts
 
 
-def _ascii_word_runs(arr: pa.LargeStringArray, min_len: int) -> tuple[pa.Array, np.ndarray]:
+def _ascii_word_runs(arr: pa.LargeStringArray, min_len: int, *, joiners: bytes = b"") -> tuple[pa.Array, np.ndarray]:
     """Maximal runs of word bytes (``[A-Za-z0-9_]``) of at least ``min_len`` bytes, lower-cased, in ASCII texts.
 
     Works on the array's byte buffer with numpy: word / non-word per byte, run starts and ends (a
     text's first and last byte always bound a run), then the kept runs' bytes copied into one buffer.
+    With ``joiners`` (e.g. ``b"-/"``), a joiner byte between two word bytes of the same text belongs to the run
+    (a compound), and a run holding one is kept whatever its length.
     """
     n = len(arr)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
@@ -145,6 +153,15 @@ def _ascii_word_runs(arr: pa.LargeStringArray, min_len: int) -> tuple[pa.Array, 
         return pa.array([], type=pa.large_string()), np.zeros(n, dtype=np.int64)
     word = _WORD_BYTES[data]
     nonempty = offsets[1:] > offsets[:-1]
+    joined = None
+    if joiners and size > 2:
+        is_joiner = np.isin(data, np.frombuffer(joiners, dtype=np.uint8))
+        # a joiner is inside a compound when both neighbours are word bytes of the same text
+        joined = np.zeros(size, dtype=bool)
+        joined[1:-1] = is_joiner[1:-1] & word[:-2] & word[2:]
+        joined[offsets[:-1][nonempty]] = False
+        joined[offsets[1:][nonempty] - 1] = False
+        word = word | joined
     before = np.empty(size, dtype=bool)  # the previous byte is a word byte of the same text
     before[0] = False
     before[1:] = word[:-1]
@@ -157,6 +174,9 @@ def _ascii_word_runs(arr: pa.LargeStringArray, min_len: int) -> tuple[pa.Array, 
     ends = np.flatnonzero(word & ~after) + 1
     lens = ends - starts
     keep = lens >= min_len
+    if joined is not None and joined.any():
+        in_run = np.cumsum(joined)  # joiners up to each byte: a run holds one when the count grows across it
+        keep |= (in_run[ends - 1] - in_run[starts] + joined[starts]) > 0
     inside = word  # the word bytes, minus those of runs shorter than min_len
     short_starts, short_lens = starts[~keep], lens[~keep]
     for k in range(min_len - 1):

@@ -19,7 +19,11 @@ from pathlib import Path
 from kit.core.errors import KitError
 from kit.core.files import atomic_write
 
-__all__ = ["CHROMIUM_ARGS", "PRINT_CSS", "chromium_path", "write_pdfs"]
+__all__ = ["CHROMIUM_ARGS", "PRINT_CSS", "PRINT_WIDTH", "chromium_path", "write_pdfs"]
+
+#: The printable width of an A4 page with the margins of :data:`PRINT_CSS` (210 mm - 2 x 12 mm), in CSS px: the
+#: width the charts are laid out at, so a chart drawn for the screen is never cut at the page's right edge.
+PRINT_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -29,6 +33,9 @@ PRINT_CSS = """
   .modebar, .modebar-container, .jupyter-widgets, .widget-area, .jp-OutputPrompt, .jp-InputPrompt {
     display: none !important; }
   .jp-MarkdownOutput h2 { break-before: page; }
+  h1, h2, h3, h4 { break-after: avoid; }  /* a heading stays with what follows it */
+  p, li { orphans: 3; widows: 3; }
+  .plotly-graph-div, .js-plotly-plot, .jp-OutputArea-output { max-width: 100% !important; }
   .kit-header, .kit-findings, .gt_table, .plotly-graph-div { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }
@@ -40,12 +47,13 @@ def chromium_path() -> str:
     return os.environ.get("KIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def write_pdfs(html_files: Sequence[Path], *, width: int = 1100, browser=None) -> list[Path]:
+def write_pdfs(html_files: Sequence[Path], *, width: int = PRINT_WIDTH, browser=None) -> list[Path]:
     """Print each HTML report to ``<same name>.pdf``.
 
     Args:
         html_files: Report HTML files.
-        width: Viewport width (px) the charts are laid out at before printing.
+        width: Viewport width (px) the charts are laid out at before printing; default the printable width of
+            the page (:data:`PRINT_WIDTH`), so charts fit the page instead of being cut at its edge.
         browser: A Playwright Chromium ``Browser`` already running (Playwright's sync API allows one session per
             thread); default: start headless Chromium for this call.
 

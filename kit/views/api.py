@@ -10,6 +10,7 @@ and the explorer (:mod:`kit.widgets.explorer`) alike.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
@@ -30,6 +31,7 @@ from kit.analysis.trend import auto_freq, role_trend
 from kit.analysis.variants import title_variants
 from kit.charts.tables import Findings, PeopleTable, people_table
 from kit.core.errors import KitError, SelectionError
+from kit.index.scope import DEFAULT_SECTIONS, scope_label, scope_note
 from kit.load.pay import load_pay
 from kit.load.postings import load_postings
 
@@ -80,6 +82,7 @@ class View:
         options: The selection: company, market, since, until, seniority.
         roles: The two roles compared, (a, b).
         message: Why the selection is empty ("" when it is not).
+        sections: The postings' text the analyses count (:mod:`kit.index.scope`; default: the role's own sections).
     """
 
     postings: pd.DataFrame
@@ -87,6 +90,7 @@ class View:
     options: dict
     roles: tuple[str, str] = ("pmt", "tpm")
     message: str = ""
+    sections: str | tuple[str, ...] = DEFAULT_SECTIONS
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -108,6 +112,11 @@ class View:
         if o.get("since") or o.get("until"):
             parts.append(f"{o.get('since') or '…'} to {o.get('until') or '…'}")
         return " · ".join(parts) or "all companies and markets"
+
+    @property
+    def sections_note(self) -> str:
+        """One line saying which sections of the postings the analyses counted (shown by reports and the explorer)."""
+        return scope_note(self.sections)
 
     @property
     def empty(self) -> bool:
@@ -141,7 +150,7 @@ class View:
         span = f", posted {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}" if len(dates) else ""
         n_comp = self.postings["company"].nunique()
         return (f"**{self.label}**: {len(self.postings):,} postings from {n_comp:,} "
-                f"compan{'y' if n_comp == 1 else 'ies'}{span} — {counts}.{note}")
+                f"compan{'y' if n_comp == 1 else 'ies'}{span} — {counts}.{note}\n\n{self.sections_note}")
 
     def table(self, name: str) -> pd.DataFrame:
         """Run one analysis (see :data:`TABLES`) on the selection; empty with a message instead of raising.
@@ -160,6 +169,9 @@ class View:
             n_a, n_b = int(roles.eq(a).sum()), int(roles.eq(b).sum())
             if needs_postings and self.empty:
                 self._cache[name] = _message_frame(self.message or "No postings in this selection.")
+            elif name in _NEEDS_BOTH and a == b:
+                self._cache[name] = _message_frame(
+                    f"Role A and Role B are both {charts.role_name(a)}: pick two different roles to compare.")
             elif name in _NEEDS_BOTH and (n_a == 0 or n_b == 0):
                 self._cache[name] = _message_frame(
                     f"This selection has {n_a} {charts.role_name(a)} and {n_b} {charts.role_name(b)} postings; "
@@ -222,7 +234,7 @@ class View:
         if self.empty:
             return Note(self.message or "No postings in this selection.")
         try:
-            return fit(stories, self.postings)
+            return fit(stories, self.postings, sections=self.sections)
         except KitError as exc:
             return Note(str(exc))
 
@@ -233,7 +245,18 @@ class View:
         if len(table) == 0:
             return charts.empty_figure(table.attrs.get("message") or "No data in this selection.",
                                        title=_TITLES.get(name, name))
-        return chart(table, context=self.label)
+        return chart(table, context=self.label, **_role_kwargs(chart, self.roles))
+
+
+def _role_kwargs(chart: Callable[..., go.Figure], roles: tuple[str, str]) -> dict:
+    """The chosen Role A / Role B as the keyword options ``chart`` takes (``a``/``b`` or ``roles``)."""
+    params = inspect.signature(chart).parameters
+    out: dict = {}
+    if "a" in params and "b" in params:
+        out.update(a=roles[0], b=roles[1])
+    if "roles" in params:
+        out["roles"] = tuple(roles)
+    return out
 
 
 class Note(str):
@@ -263,6 +286,7 @@ def view(
     until: str | None = None,
     seniority: str | None = None,
     roles: Sequence[str] = ("pmt", "tpm"),
+    sections: str | Sequence[str] = DEFAULT_SECTIONS,
 ) -> View:
     """Load (cached) and select: the one call at the top of every notebook.
 
@@ -278,6 +302,8 @@ def view(
         until: Last posting date, ``YYYY-MM-DD``.
         seniority: One ladder step, e.g. ``"senior"``.
         roles: The two roles compared (first two used).
+        sections: The text the analyses count: "role" (default: summary, responsibilities, requirements),
+            "all" (the whole description) or a list of section kinds; ``""`` / None mean "role".
 
     Returns:
         A :class:`View`; an unknown company or market gives an empty view whose ``message`` lists
@@ -294,7 +320,9 @@ def view(
         selected, message = data.iloc[0:0], str(exc)
     if len(selected) == 0 and not message:
         message = f"No postings match {', '.join(f'{k}={v!r}' for k, v in opts.items() if v) or 'this selection'}."
-    return View(selected, pay, opts, pair, message)
+    scope = DEFAULT_SECTIONS if _blank(sections) else sections if isinstance(sections, str) else tuple(sections)
+    scope_label(scope)  # an unknown kind is a mistake in the notebook's parameters: say so here
+    return View(selected, pay, opts, pair, message, scope)
 
 
 # -- the registry: analysis tables and the charts drawn from them ------------------------------------------
@@ -306,12 +334,13 @@ def _pair_rows(v: View) -> pd.DataFrame:
 
 
 def _phrases(v: View) -> pd.DataFrame:
-    return phrase_frequency(_pair_rows(v), by="role")
+    return phrase_frequency(_pair_rows(v), by="role", sections=v.sections)
 
 
 def _distinctive(v: View) -> pd.DataFrame:
     a, b = v.roles
-    return readable_phrases(distinctive_phrases(_pair_rows(v), a, b))  # no title words, no fragments
+    # no title words, no fragments
+    return readable_phrases(distinctive_phrases(_pair_rows(v), a, b, sections=v.sections))
 
 
 def _variants(v: View) -> pd.DataFrame:
@@ -319,7 +348,7 @@ def _variants(v: View) -> pd.DataFrame:
 
 
 def _overlap(v: View) -> pd.DataFrame:
-    return role_overlap(v.postings, *v.roles)
+    return role_overlap(v.postings, *v.roles, sections=v.sections)
 
 
 def _themes(v: View) -> pd.DataFrame:
@@ -333,7 +362,7 @@ def _themes(v: View) -> pd.DataFrame:
 
 
 def _claims(v: View) -> pd.DataFrame:
-    return check_claims(v.postings, a=v.roles[0], b=v.roles[1])
+    return check_claims(v.postings, a=v.roles[0], b=v.roles[1], sections=v.sections)
 
 
 def _pay(v: View) -> pd.DataFrame:
@@ -356,7 +385,8 @@ def _trend(v: View) -> pd.DataFrame:
         if a in wide and b in wide:
             diff = (wide[a] - wide[b]).dropna().sort_values()
             phrases = list(dict.fromkeys([str(diff.index[-1]), str(diff.index[0])])) if len(diff) else []
-    out = role_trend(v.postings, phrases=phrases, freq=auto_freq(v.postings, min_per_period=charts.MIN_N))
+    out = role_trend(v.postings, phrases=phrases, freq=auto_freq(v.postings, min_per_period=charts.MIN_N),
+                     sections=v.sections)
     out.attrs["roles"] = tuple(v.roles)  # Role A / Role B drive the chart's lines
     return out
 

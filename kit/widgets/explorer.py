@@ -8,12 +8,12 @@ from __future__ import annotations
 from os import PathLike
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from kit import charts
 from kit.core.schema import LADDER, ROLES
 from kit.prepare.companies import company_keys
 from kit.views.api import ALL, ANY, View, load, view
+from kit.widgets.figure import FitFigureWidget
 
 __all__ = ["TABS", "TAB_TABLES", "Explorer", "explore"]
 
@@ -62,16 +62,18 @@ class Explorer:
         self.role_a = w.Dropdown(options=role_opts, value="pmt", description="Role A")
         self.role_b = w.Dropdown(options=role_opts, value="tpm", description="Role B")
         self.status = w.HTML()
-        self.figures = {name: go.FigureWidget() for name in TABS.values()}
+        self.figures = {name: FitFigureWidget() for name in TABS.values()}  # as wide as their tab
         #: chart name -> HTML widget with the formatted table shown under that chart
-        self.tables = {name: w.HTML() for name in TAB_TABLES}
-        panes = [w.VBox([self.figures[n], self.tables[n]]) if n in self.tables else self.figures[n]
+        full = dict(width="100%")
+        self.tables = {name: w.HTML(layout=w.Layout(**full)) for name in TAB_TABLES}
+        panes = [w.VBox([self.figures[n], *([self.tables[n]] if n in self.tables else [])], layout=w.Layout(**full))
                  for n in TABS.values()]
-        self.tabs = w.Tab(children=panes, titles=list(TABS))
+        self.tabs = w.Tab(children=panes, titles=list(TABS), layout=w.Layout(**full))
         self._stale: set[str] = set()
-        pickers = w.VBox([w.HBox([self.company, self.market, self.seniority]),
-                          w.HBox([self.role_a, self.role_b, self.dates])])
-        self.widget = w.VBox([pickers, self.status, self.tabs])
+        wrap = dict(flex_flow="row wrap", width="100%")  # pickers wrap in a narrow panel instead of being cut
+        pickers = w.VBox([w.HBox([self.company, self.market, self.seniority], layout=w.Layout(**wrap)),
+                          w.HBox([self.role_a, self.role_b, self.dates], layout=w.Layout(**wrap))])
+        self.widget = w.VBox([pickers, self.status, self.tabs], layout=w.Layout(**full))
         for picker in (self.company, self.market, self.dates, self.seniority, self.role_a, self.role_b):
             picker.observe(self._on_change, names="value")
         self.tabs.observe(self._on_tab, names="selected_index")
@@ -106,7 +108,8 @@ class Explorer:
         if v.empty:
             self.status.value = f"<b>No postings to show.</b> {charts.esc(v.message)}"
         else:
-            self.status.value = charts.esc(f"{v.label}: {len(v.postings):,} postings")
+            self.status.value = (charts.esc(f"{v.label}: {len(v.postings):,} postings") + "<br><small>"
+                                 + charts.esc(v.sections_note) + "</small>")
         self._stale = set(TABS.values())
         self._draw(self.selected_chart)
         return v

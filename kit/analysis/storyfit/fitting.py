@@ -18,6 +18,7 @@ from kit.analysis.storyfit.result import ROLE_NAMES, FitResult, pct
 from kit.analysis.storyfit.stories import check_english, read_stories
 from kit.analysis.storyfit.weights import theme_weights
 from kit.core.errors import DataError, KitError, SelectionError
+from kit.index.scope import DEFAULT_SECTIONS, Sections, scope_label
 
 __all__ = ["GAP_MIN_SHARE", "LEAN_SCORE", "LEAN_SHARE", "MIN_ROLE_POSTINGS", "TOP_MATCHES", "fit"]
 
@@ -128,6 +129,7 @@ def fit(
     *,
     company: str | None = None,
     market: str | None = None,
+    sections: Sections = DEFAULT_SECTIONS,
 ) -> FitResult:
     """Which role do these experience stories read like, against the postings in scope?
 
@@ -137,6 +139,8 @@ def fit(
         postings: The postings table (from :func:`kit.load_postings`); ``fit`` never loads files.
         company: Narrow to one company (:func:`kit.select`, alias-aware).
         market: Narrow to one market.
+        sections: The postings' text counted for weights, gaps and matches: "role" (default: the role's own
+            sections), "all" (the whole description) or a list of section kinds (:mod:`kit.index.scope`).
 
     Returns:
         A :class:`FitResult` (module docstring: how every number is computed).
@@ -162,10 +166,10 @@ def fit(
     if n_p + n_t == 0 and (company or market):
         where = " / ".join(x for x in (company, market) if x)
         raise SelectionError(f"{where}: no PM-T or TPM postings in this selection; pick another company or market")
-    m_scope = lexicon_mentions(scope)
+    m_scope = lexicon_mentions(scope, sections=sections)
     weights_from = "scope"
     if min(n_p, n_t) >= MIN_ROLE_POSTINGS:
-        weights = theme_weights(scope, mentions=m_scope)
+        weights = theme_weights(scope, mentions=m_scope, sections=sections)
     else:
         pool = _role_rows(full)
         fp, ft = int((pool["role"] == "pmt").sum()), int((pool["role"] == "tpm").sum())
@@ -176,7 +180,7 @@ def fit(
                 f"fit needs at least {MIN_ROLE_POSTINGS} PM-T and {MIN_ROLE_POSTINGS} TPM postings to weigh "
                 f"phrases; these postings have {fp} PM-T and {ft} TPM ({hint})"
             )
-        weights = theme_weights(pool)
+        weights = theme_weights(pool, sections=sections)
         weights_from = "all postings"
         notes.append(f"the selection has {n_p} PM-T and {n_t} TPM postings (< {MIN_ROLE_POSTINGS} of one role); "
                      "theme weights come from all postings, gaps and matches from the selection")
@@ -194,7 +198,7 @@ def fit(
     gaps = _gaps(scope, m_scope, weights, story_themes, label)
     matches = _matches(scope, m_scope, story_themes, label, weights)
     info = {"company": company or None, "market": market or None, "n_pmt": n_p, "n_tpm": n_t,
-            "weights_from": weights_from}
+            "weights_from": weights_from, "sections": scope_label(sections)}
     return FitResult(stories=stories_df, overall=overall, gaps=gaps, matches=matches, evidence=evidence,
                      weights=weights, scope=info, notes=notes)
 

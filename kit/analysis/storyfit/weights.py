@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from kit.analysis.claims import lexicon_mentions
+from kit.index.scope import DEFAULT_SECTIONS, Sections
 
 __all__ = ["MIN_LOG_ODDS", "Z_MIN", "theme_weights"]
 
@@ -22,7 +23,9 @@ Z_MIN = 1.96
 MIN_LOG_ODDS = 0.25
 
 
-def theme_weights(postings: pd.DataFrame, *, a: str = "pmt", b: str = "tpm", mentions=None) -> pd.DataFrame:
+def theme_weights(
+    postings: pd.DataFrame, *, a: str = "pmt", b: str = "tpm", mentions=None, sections: Sections = DEFAULT_SECTIONS
+) -> pd.DataFrame:
     """How much each lexicon theme separates role a from role b in these postings.
 
     Args:
@@ -30,6 +33,7 @@ def theme_weights(postings: pd.DataFrame, *, a: str = "pmt", b: str = "tpm", men
         a: The role with positive weights (PM-T).
         b: The role with negative weights (TPM).
         mentions: Precomputed :class:`kit.analysis.claims.Mentions` for ``postings`` (internal).
+        sections: The text counted: "role" (default: the role's own sections), "all" or a list of kinds.
 
     Returns:
         One row per theme: ``theme, theme_label, side, docs_a, docs_b, n_a, n_b, share_a, share_b,
@@ -37,7 +41,7 @@ def theme_weights(postings: pd.DataFrame, *, a: str = "pmt", b: str = "tpm", men
     """
     role = postings["role"].astype("string").fillna("").to_numpy()
     is_a, is_b = role == a, role == b
-    m = mentions if mentions is not None else lexicon_mentions(postings)
+    m = mentions if mentions is not None else lexicon_mentions(postings, sections=sections)
     tmat, names = m.themes()
     tmat = tmat.tocsc()
     docs_a = np.asarray(tmat[is_a].sum(axis=0)).ravel().astype(float)

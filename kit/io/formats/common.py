@@ -115,11 +115,12 @@ def mapped(fmt: str, plan_for: Callable[[pd.DataFrame], dict[str, str | list[str
             example = ", ".join(f'"{c}": "<your {c} column>"' for c in missing)
             raise missing_columns(label, fmt, missing, found, f"pass mapping={{{example}}} (format='generic')")
         out = mapped_frame(raw, plan, label=label, source=fmt)
-        if keep_unmapped:
+        if keep_unmapped:  # one concat, not one insert per column (a 5,000-column file stays fast)
             used_sources = {s for v in plan.values() for s in ([v] if isinstance(v, str) else v)}
-            for col in raw.columns:
-                if col not in used_sources and col not in out.columns:
-                    out[col] = raw[col]
+            have = set(out.columns)
+            extra = [col for col in raw.columns if col not in used_sources and col not in have]
+            if extra:
+                out = pd.concat([out, raw[extra]], axis=1)
         used: dict[str, str] = {}
         for canon, src in plan.items():
             for s in [src] if isinstance(src, str) else src:

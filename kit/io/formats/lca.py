@@ -9,8 +9,8 @@ import pandas as pd
 
 from kit.io.formats.common import missing_columns, text
 from kit.io.formats.registry import Format, register
+from kit.io.intervals import annualize, interval_factor
 from kit.io.values import plausible_pay, to_date, to_number, warn_unparsed
-from kit.prepare.salary import annualize, interval_factor
 
 #: canonical-ish LCA field -> upper-case column names across disclosure file generations (FY2020+, FY2015-2019,
 #: pre-2015 ``LCA_CASE_*``), first present wins
