@@ -1,6 +1,7 @@
 """The loaded sample is byte-identical to the output pinned before the load pipeline was vectorized (issue 13).
 
-Re-pin only for a deliberate change of the load output:
+Re-pin only for a deliberate change of the load output (the 30k pin likewise, on ``write_corpus(n_postings=30_000,
+seed=11)``):
 ``python -c "import kit, tests.test_load_fingerprint as t; print(t.frame_fingerprint(kit.load_postings()))"``.
 """
 
@@ -11,6 +12,10 @@ import hashlib
 import pandas as pd
 
 import kit
+
+#: main at a765442 (before the load pipeline was vectorized), on a generated corpus of 30k postings (the load
+#: benchmark's generator and seed: HTML, markdown, reposts, several companies per market)
+PINNED_30K = "bb3ed45cd055095d1a9141caabb5600aae2c514a6855ca149261fd9229f08b5e"
 
 #: main at ac54768 (checked on a clean export of main); earlier pins: 5c01c29a (dc6bf0e), 4ed9ae6c (4940d84)
 PINNED = "d6e0212dedeb5e1d5afbce311d78dc718fed5ec6a29ba7930f1639ea45b88c2c"
@@ -30,3 +35,10 @@ def frame_fingerprint(df: pd.DataFrame) -> str:
 
 def test_loaded_sample_matches_the_pinned_fingerprint():
     assert frame_fingerprint(kit.load_postings()) == PINNED
+
+
+def test_loaded_30k_corpus_matches_the_pinned_fingerprint(tmp_path):
+    from kit.sample.synthetic import write_corpus
+
+    write_corpus(tmp_path, n_postings=30_000, seed=11)
+    assert frame_fingerprint(kit.load_postings(tmp_path / "postings.csv.gz")) == PINNED_30K

@@ -156,3 +156,46 @@ def test_bad_rules_file(tmp_path):
     path.write_text("version: 1\nheadings:\n  perks: ['x']\nwording: {}\n")
     with pytest.raises(DataError, match="unknown heading kinds"):
         load_section_rules(path)
+
+
+def test_column_engine_equals_section_spans_text_by_text():
+    """spans_series (one Arrow / numpy pass over the column) gives what section_spans gives one text at a time."""
+    import random
+
+    from kit.prepare.sections import company_boilerplate, section_spans
+
+    pool = ["About us", "What you'll do", "Requirements:", "Nice to have", "Benefits", "", "   ", "- Own the roadmap",
+            "We are a fintech startup building payment rails for small shops.",
+            "Acme Ünïcode Corp is a leading maker of things people like to use every day.",
+            "We do not discriminate on the basis of race or age.", "Paid time off and a 401(k) match.",
+            "Requirements: five years of product management in retail or banking", "1. Responsibilities",
+            "Base salary $120,000 - $150,000", "Founded in 2009 and backed by great investors.",
+            "Our mission is to make maps.", "The role", "- Write specs with engineering teams every single week"]
+    rng = random.Random(5)
+    texts, companies = [], []
+    for i in range(400):
+        company = rng.choice(["Acme", "Globex", "Initech", None, f"Solo{i}"])
+        lines = [rng.choice(pool) for _ in range(rng.randint(0, 9))]
+        if company == "Acme" and rng.random() < 0.8:
+            lines.insert(0, "Acme builds   rockets and satellites for everyone who needs to reach orbit.")
+        texts.append(None if rng.random() < 0.03 else "\n".join(lines))
+        companies.append(company)
+    frame = pd.DataFrame({"description": pd.array(texts, dtype="string"), "company": pd.array(companies,
+                                                                                              dtype="string")})
+    repeated = company_boilerplate(frame["description"], frame["company"])
+    assert "Acme" in repeated
+    got = spans_series(frame["description"], frame["company"])
+    for text, company, spans in zip(texts, companies, got.tolist(), strict=True):
+        if not text:
+            assert spans is pd.NA
+            continue
+        want = section_spans(text, repeated=repeated.get(company, frozenset()))
+        assert parse_spans(spans) == want, text
+
+
+def test_column_engine_on_empty_and_missing_texts():
+    assert spans_series(pd.Series([], dtype="string")).empty
+    out = spans_series(pd.Series([None, None], dtype="string"), pd.Series(["A", None], dtype="string"))
+    assert out.isna().all() and str(out.dtype) == "string"
+    out = spans_series(pd.Series(["", "Benefits\n- Dental"], dtype="string"), pd.Series([None, None], dtype="string"))
+    assert out.isna().tolist() == [True, False] and out[1] == "benefits:0-17"

@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kit.core.background import Background, start
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR, PACKAGE_DIR, SAMPLE_POSTINGS
 from kit.core.schema import conform, content_key
@@ -43,6 +44,7 @@ from kit.prepare.enrich import enrich_postings
 from kit.prepare.markets import assign_markets
 from kit.prepare.salary import annualize, parse_salary_text
 from kit.prepare.text import clean_series
+from kit.prepare.titles import classify_keys, primed, title_keys
 
 __all__ = ["PIPELINE_FILES", "SourceInfo", "load_postings", "read_postings", "save_postings"]
 
@@ -56,6 +58,8 @@ PIPELINE_FILES: tuple[Path, ...] = (
     *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/markets",
                                               "prepare/dedupe", "prepare/salary", "prepare/companies",
                                               "prepare/enrich", "prepare/titles", "prepare/roles", "prepare/sections",
+                                              "prepare/sections_fast", "prepare/prefilter",
+                                              "core/background",
                                               "core/schema")),
     *sorted((PACKAGE_DIR / "io" / "formats").glob("*.py")),
 )
@@ -170,19 +174,27 @@ def read_postings(
             df[col] = pd.Series(pd.NA, index=df.index, dtype="string")
     df["company"] = display_names(df["company"])  # one company, one name: "Initech, Inc." -> "Initech"
     df = _clean_text(df)
-    df = _remote_from_location(df)
-    markets = assign_markets(df["location"], df["remote"] if "remote" in df.columns else None)
-    if "market" in df.columns:  # a kit table may carry its own markets; fill only the gaps
-        markets["market"] = df["market"].astype("string").fillna(markets["market"])
-        markets["country"] = df["country"].astype("string").fillna(markets["country"])
-    df["market"] = markets["market"]
-    df["country"] = markets["country"]
-    rows_before = len(df)
-    df = dedupe_postings(df)
-    df = _salaries(df)  # row by row, so after de-duplication: merged rows are not parsed for nothing
-    df = _unique_ids(df)
-
-    df = enrich_postings(df)
+    titles_ahead = _titles_ahead(df["title"])  # a second core classifies the titles meanwhile
+    try:
+        df = _remote_from_location(df)
+        markets = assign_markets(df["location"], df["remote"] if "remote" in df.columns else None)
+        if "market" in df.columns:  # a kit table may carry its own markets; fill only the gaps
+            markets["market"] = df["market"].astype("string").fillna(markets["market"])
+            markets["country"] = df["country"].astype("string").fillna(markets["country"])
+        df["market"] = markets["market"]
+        df["country"] = markets["country"]
+        rows_before = len(df)
+        df = dedupe_postings(df)
+        df = _salaries(df)  # row by row, so after de-duplication: merged rows are not parsed for nothing
+        df = _unique_ids(df)
+        if titles_ahead is None:
+            df = enrich_postings(df)
+        else:
+            with primed(titles_ahead.result):  # waited for only when the titles are classified
+                df = enrich_postings(df)
+    finally:
+        if titles_ahead is not None:
+            titles_ahead.close()
     df = df.drop(columns=[c for c in df.columns if c.startswith("_")])
     df = conform(df, "postings")
     df.attrs["kit_source_key"] = content_key(df)
@@ -240,6 +252,22 @@ def _clean_text(df: pd.DataFrame) -> pd.DataFrame:
     if "company" in df.columns:
         df["company"] = df["company"].astype("string").str.strip().replace("", pd.NA)
     return df
+
+
+#: below this many rows the titles are classified in this process (a worker's start-up would cost more)
+BACKGROUND_MIN_ROWS = 20_000
+
+
+def _titles_ahead(titles: pd.Series) -> Background | None:
+    """Classify the distinct titles in a second process while this one de-duplicates, parses pay and cuts sections.
+
+    Titles are short (little to pickle) and classified one distinct title at a time in Python, so they overlap
+    well with the column-wide steps here. The rows are the ones :func:`classify_titles` computes (same function,
+    same rules file), consulted through :class:`kit.prepare.titles.primed`.
+    """
+    if len(titles) < BACKGROUND_MIN_ROWS:
+        return None
+    return start(classify_keys, title_keys(titles))
 
 
 def _arrow(s: pd.Series) -> pa.Array:

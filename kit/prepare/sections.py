@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from kit.core.datafiles import read_yaml
@@ -205,7 +204,11 @@ def _line_offsets(text: str) -> list[tuple[int, int]]:
 
 
 def _line_hash(line: str) -> str:
-    return hashlib.blake2b(" ".join(line.lower().split()).encode(), digest_size=8).hexdigest()
+    return _norm_hash(" ".join(line.lower().split()))
+
+
+def _norm_hash(normalized: str) -> str:
+    return hashlib.blake2b(normalized.encode(), digest_size=8).hexdigest()
 
 
 def section_spans(
@@ -331,24 +334,11 @@ def company_boilerplate(
     Returns:
         ``{company: frozenset(line hashes)}`` for companies with at least ``repeat_min_postings`` postings.
     """
+    from kit.prepare.sections_fast import spans_column
+
     rules = rules or load_section_rules()
-    frame = pd.DataFrame({"d": descriptions.astype("string"), "c": companies.astype("string")}).dropna()
-    sizes = frame["c"].value_counts()
-    big = sizes[sizes >= rules.repeat_min_postings]
-    out: dict[Any, frozenset[str]] = {}
-    frame = frame[frame["c"].isin(big.index)]
-    for company, texts in frame.groupby("c", sort=False)["d"]:
-        counts: dict[str, int] = {}
-        for text in texts.drop_duplicates():
-            seen = {_line_hash(ln) for ln in str(text).split("\n") if len(ln.strip()) >= rules.repeat_min_chars}
-            for h in seen:
-                counts[h] = counts.get(h, 0) + 1
-        n = int(texts.drop_duplicates().size)
-        need = max(rules.repeat_min_postings, int(np.ceil(rules.repeat_share * n)))
-        hits = frozenset(h for h, c in counts.items() if c >= need)
-        if hits:
-            out[company] = hits
-    return out
+    _, found = spans_column(descriptions.astype("string"), companies.astype("string"), rules, spans=False)
+    return {company: frozenset(_norm_hash(line) for line in lines) for company, lines in found.items()}
 
 
 def spans_series(
@@ -364,23 +354,11 @@ def spans_series(
     Returns:
         A ``string`` series on the same index (NA where the description is NA / empty).
     """
+    from kit.prepare.sections_fast import spans_column
+
     rules = rules or load_section_rules()
-    desc = descriptions.astype("string")
-    comp = companies.astype("string") if companies is not None else pd.Series(pd.NA, index=desc.index, dtype="string")
-    repeated = company_boilerplate(desc, comp, rules=rules) if companies is not None else {}
-    keys = pd.DataFrame({"d": desc, "c": comp.where(comp.isin(list(repeated)), pd.NA)})
-    cache: dict[tuple[Any, Any], Any] = {}
-    out = []
-    for d, c in zip(keys["d"].tolist(), keys["c"].tolist(), strict=True):
-        if d is None or d is pd.NA or not d:
-            out.append(pd.NA)
-            continue
-        key = (d, c)
-        if key not in cache:
-            rep = repeated.get(c, frozenset()) if c is not None and c is not pd.NA else frozenset()
-            cache[key] = _format_spans(section_spans(d, repeated=rep, rules=rules))
-        out.append(cache[key])
-    return pd.Series(out, index=desc.index, dtype="string")
+    comp = companies.astype("string") if companies is not None else None
+    return spans_column(descriptions.astype("string"), comp, rules)[0]
 
 
 def _as_kinds(kinds: str | Iterable[str] | None) -> tuple[str, ...] | None:

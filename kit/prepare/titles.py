@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -397,7 +397,13 @@ def classify_titles(titles: Iterable[Any], *, rules_path: str | Path | None = No
     keys = values.astype("string").str.strip().str.lower()
     keys = keys.where(keys != "", pd.NA)
     codes, uniques = pd.factorize(keys, use_na_sentinel=True)
-    rows = [_classify_one(t, rules) for t in uniques.to_numpy(dtype=object)]  # a plain array iterates faster
+    known = _PRIMED.get(rules_path) if _PRIMED else None
+    if callable(known):  # still being classified elsewhere: wait for it now, when it is needed
+        known = _PRIMED[rules_path] = known()
+    if known is not None:  # classified ahead, in another process (see :func:`title_keys`)
+        rows = [known[t] if t in known else _classify_one(t, rules) for t in uniques.to_numpy(dtype=object)]
+    else:
+        rows = [_classify_one(t, rules) for t in uniques.to_numpy(dtype=object)]  # a plain array iterates faster
     rows.append((None, None, "other", "other", None, 0.0, "title"))  # for missing titles
     codes = codes.copy()
     codes[codes < 0] = len(rows) - 1
@@ -407,3 +413,39 @@ def classify_titles(titles: Iterable[Any], *, rules_path: str | Path | None = No
     if index is not None:
         out.index = index
     return out
+
+
+# --- classifying ahead (load_postings runs this in a second process while it de-duplicates and cuts sections) ---
+#: rules path -> {key: row}: rows classified ahead, consulted by classify_titles while :func:`primed` is active
+_PRIMED: dict[Any, Any] = {}
+
+
+def title_keys(titles: pd.Series) -> list[str]:
+    """The distinct classification keys of ``titles`` (stripped, lower-cased; what :func:`classify_titles` reads)."""
+    keys = titles.astype("string").str.strip().str.lower()
+    return keys[keys != ""].dropna().unique().tolist()
+
+
+def classify_keys(keys: list[str], rules_path: str | Path | None = None) -> dict[str, tuple]:
+    """Classify distinct title keys (:func:`title_keys`): ``{key: row}`` for :func:`primed`."""
+    rules = load_title_rules(rules_path)
+    return {k: _classify_one(k, rules) for k in keys}
+
+
+class primed:  # noqa: N801 - used as a context manager, like contextlib's
+    """While active, :func:`classify_titles` takes the rows of ``known`` keys instead of classifying them again.
+
+    ``known`` is the ``{key: row}`` of :func:`classify_keys`, or a function returning it (called the first time
+    :func:`classify_titles` needs it, e.g. ``Background.result`` of a worker still classifying).
+    """
+
+    def __init__(self, known: dict[str, tuple] | Callable[[], dict[str, tuple]],
+                 rules_path: str | Path | None = None) -> None:
+        self._known, self._path = known, rules_path
+
+    def __enter__(self) -> primed:
+        _PRIMED[self._path] = self._known
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _PRIMED.pop(self._path, None)
