@@ -15,6 +15,13 @@ signals) is matched with the same rules, defined here once:
 :class:`PhraseMatcher` is compiled once from a list of phrases (or groups of spellings of one phrase) and finds
 which of them occur in texts; each DISTINCT text is scanned once, with one character-trie regex (so the regex
 engine does not try every phrase at every position), and the answer is a sparse text x phrase matrix.
+
+Who uses what: the phrase index counts each lexicon variant under its :func:`spellings`
+(:func:`kit.index.lexicon.spellings`); claims match fallback phrases with :class:`PhraseMatcher`; role signals
+compile their trie with :func:`trie_regex` and key variants by :func:`normalize_phrase`; story fit stems with
+:func:`stem`. One difference is left on purpose: the index's *text* preprocessor
+(:func:`kit.index.lexicon.normalize`) also treats the Unicode dashes U+2010-U+2015 between two word characters as
+joiners, which :data:`JOINER_RUN` does not (adding them here would change role results).
 """
 
 from __future__ import annotations
