@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kit.analysis.claims import phrase_pattern
 from kit.index.lexicon import spellings as lexicon_spellings
@@ -69,11 +73,14 @@ def test_spellings_of_three_words_and_the_lexicon_uses_them():
         ("cross functional team", {"cross functional", "functional team"}),
         ("data science team", {"data", "data science"}),
         ("database", set()),
+        ("node.js and node", {"node.js", "node"}),
+        ("node.js", {"node.js", "node"}),
+        ("nodejs", set()),
         ("", set()),
     ],
 )
 def test_matcher_table(text, found):
-    phrases = ["cross functional", "functional team", "roadmap", "data", "data science"]
+    phrases = ["cross functional", "functional team", "roadmap", "data", "data science", "node.js", "node"]
     matcher = PhraseMatcher(phrases)
     assert {phrases[k] for k in matcher.columns(text)} == found
     # the single-pattern spelling of the same rules agrees, phrase by phrase
@@ -115,3 +122,25 @@ def test_no_phrases_matches_nothing():
 )
 def test_stem(words, expected):
     assert {stem(w) for w in words} == {expected}
+
+
+_PIECES = ["cross", "functional", "team", "data", "science", "node", ".js", "s", "x", "1", " ", "-", "/", "\n",
+           "(", "."]
+_PHRASES = ["cross functional", "functional team", "data", "data science", "science team", "node.js", "node",
+            "team data"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_matcher_agrees_with_one_plain_regex_per_phrase(pieces):
+    text = "".join(pieces)
+    matcher = PhraseMatcher(_PHRASES)
+    expected = {k for k, p in enumerate(_PHRASES) if _naive(p).search(text)}
+    assert matcher.columns(text) == expected
+    assert {k for k, p in enumerate(_PHRASES) if phrase_pattern([p]).search(text)} == expected
+
+
+def _naive(phrase: str) -> re.Pattern:
+    """The rules written out for one phrase: words joined by runs of space/hyphen/slash, ASCII word edges."""
+    body = r"[\s\-/]+".join(re.escape(w) for w in phrase.split(" "))
+    return re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])", re.IGNORECASE)

@@ -56,6 +56,7 @@ WORD_EDGE_AFTER = r"(?![a-z0-9])"
 
 _JOINER_RUN = re.compile(JOINER_RUN)
 _DOUBLE = re.compile(r"([bdgmnprt])\1$")
+_EDGE_CHAR = re.compile(r"[a-z0-9]")  # a character that continues a word (matching WORD_EDGE_*)
 
 
 def phrase_words(phrase: str) -> list[str]:
@@ -192,7 +193,7 @@ class PhraseMatcher:
         self.keys: dict[str, tuple[int, ...]] = {key: tuple(sorted(cols)) for key, cols in keys.items()}
         body = trie_regex(sorted(self.keys))
         # a lookahead at every position: overlapping matches are all seen; the longest one per start position
-        # comes back, and the shorter phrases it begins with are found by word prefixes (see :meth:`columns`)
+        # comes back, and the shorter phrases it begins with are found among its prefixes (see :meth:`columns`)
         self._regex = (
             re.compile(rf"{WORD_EDGE_BEFORE}(?=({body}){WORD_EDGE_AFTER})", re.IGNORECASE) if body else None
         )
@@ -211,11 +212,12 @@ class PhraseMatcher:
         found: set[int] = set()
         keys = self.keys
         for match in self._regex.findall(text.lower()):
-            words = phrase_words(match)
-            for end in range(len(words), 0, -1):
-                cols = keys.get(" ".join(words[:end]))
-                if cols:
-                    found.update(cols)
+            # the match and every shorter phrase it begins with (one that ends at a word edge)
+            for end in range(len(match), 0, -1):
+                if end == len(match) or not _EDGE_CHAR.match(match, end):
+                    cols = keys.get(normalize_phrase(match[:end]))
+                    if cols:
+                        found.update(cols)
         return found
 
     def find(self, texts: Iterable[str | None] | pd.Series) -> sparse.csr_matrix:
