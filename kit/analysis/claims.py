@@ -37,6 +37,7 @@ from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 from kit.index.scope import DEFAULT_SECTIONS, Sections, scope_label, scoped_text
+from kit.prepare.phrasematch import WORD_EDGE_AFTER, WORD_EDGE_BEFORE, PhraseMatcher, normalize_phrase, trie_regex
 
 __all__ = ["CLAIMS_FILE", "MIN_N", "Mentions", "check_claims", "lexicon_mentions", "load_claims", "phrase_variants",
            "theme_lexicon"]
@@ -46,9 +47,6 @@ CLAIMS_FILE = DATA_DIR / "claims.yaml"
 #: The output columns, in order.
 COLUMNS = ["claim", "theme", "expected", "share_a", "share_b", "n_a", "n_b", "effect", "ci_low", "ci_high",
            "verdict", "note"]
-
-_WORD_EDGE = r"(?<![a-z0-9]){}(?![a-z0-9])"
-
 
 @dataclass(frozen=True)
 class Mentions:
@@ -111,31 +109,25 @@ def phrase_variants(value) -> list[str]:
 
 
 def phrase_pattern(phrases: list[str]) -> re.Pattern:
-    """One case-insensitive regex matching any of ``phrases`` as whole words (hyphen/space alike).
+    """One case-insensitive regex matching any of ``phrases`` as whole words (space, hyphen, slash alike).
+
+    The rules are the shared matcher's (:mod:`kit.prepare.phrasematch`); to find many phrases in many texts
+    use :class:`kit.prepare.phrasematch.PhraseMatcher`, which scans each distinct text once.
 
     Args:
         phrases: Phrases and their variants.
 
     Returns:
-        A compiled pattern.
+        A compiled pattern (one that never matches when there is no phrase).
     """
-    alts = []
-    for p in sorted({p.lower().strip() for p in phrases if p and p.strip()}, key=len, reverse=True):
-        words = [re.escape(w) for w in re.split(r"[\s\-]+", p) if w]
-        alts.append(r"[\s\-]+".join(words))
-    return re.compile(_WORD_EDGE.format("(?:" + "|".join(alts) + ")"), re.IGNORECASE)
+    body = trie_regex(sorted({normalize_phrase(p) for p in phrases if p and p.strip()} - {""}))
+    return re.compile(WORD_EDGE_BEFORE + "(?:" + (body or "(?!)") + ")" + WORD_EDGE_AFTER, re.IGNORECASE)
 
 
 def _regex_mentions(texts: pd.Series, table: pd.DataFrame) -> sparse.csr_matrix:
-    """Fallback: scan texts for each row of ``table`` (phrase + variants). Used without an index."""
-    texts = texts.astype("string").fillna("").str.lower()
-    cols = []
-    for _, row in table.iterrows():
-        pat = phrase_pattern([row["phrase"], *phrase_variants(row.get("variants"))])
-        cols.append(texts.str.contains(pat, regex=True).to_numpy(dtype=bool))
-    if not cols:
-        return sparse.csr_matrix((len(texts), 0), dtype=bool)
-    return sparse.csr_matrix(np.column_stack(cols))
+    """Fallback: which text mentions which row of ``table`` (phrase + variants). Used without an index."""
+    groups = [[row["phrase"], *phrase_variants(row.get("variants"))] for _, row in table.iterrows()]
+    return PhraseMatcher(groups).find(texts)
 
 
 def _index_mentions(postings: pd.DataFrame, sections: Sections) -> tuple[sparse.csr_matrix, pd.DataFrame] | None:

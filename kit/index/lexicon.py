@@ -19,6 +19,8 @@ import pandas as pd
 from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
+from kit.prepare.phrasematch import JOINER_RUN
+from kit.prepare.phrasematch import spellings as phrase_spellings
 
 __all__ = [
     "DEFAULT_LEXICON",
@@ -82,13 +84,10 @@ def spellings(variant: str) -> tuple[str, ...]:
         variant: A normalized variant (lower case, words separated by single spaces).
 
     Returns:
-        The spellings, the space-separated one first.
+        The spellings, the space-separated one first (:func:`kit.prepare.phrasematch.spellings`: the kit's one
+        phrase normalization, with its joiners).
     """
-    words = variant.split(" ")
-    out = [""]
-    for k, word in enumerate(words):
-        out = [s + word for s in out] if k == 0 else [s + j + word for s in out for j in (" ", "-", "/")]
-    return tuple(out)
+    return phrase_spellings(variant)
 
 
 def _resolve(source: str | PathLike) -> Path:
@@ -117,7 +116,7 @@ def _file_hash(path: Path, _mtime_ns: int, _size: int) -> str:
 
 
 def _pattern(variants: list[str]) -> str:
-    alts = sorted({r"[\s\-/]+".join(re.escape(w) for w in v.split(" ")) for v in variants}, key=len, reverse=True)
+    alts = sorted({JOINER_RUN.join(re.escape(w) for w in v.split(" ")) for v in variants}, key=len, reverse=True)
     return r"(?i)\b(?:" + "|".join(alts) + r")\b"
 
 

@@ -28,6 +28,8 @@ import pandas as pd
 from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
+from kit.prepare.phrasematch import normalize_phrase as _norm  # the one phrase normalization
+from kit.prepare.phrasematch import trie_regex as _trie_regex
 
 __all__ = [
     "SIGNALS_FILE", "RoleExplanation", "explain_role", "load_signals", "own_text", "roles_from_text", "signal_matches",
@@ -36,7 +38,6 @@ __all__ = [
 SIGNALS_FILE = DATA_DIR / "role_signals.yaml"
 SIGNALS = ("technical", "product", "program")
 
-_SEP = re.compile(r"[\s\-/]+")
 _TITLE_SIDE = {"pmt": "product", "pm": "product", "tpm": "program", "pgm": "program"}
 _UPGRADE = {"pm": "pmt", "pgm": "tpm"}
 
@@ -52,41 +53,10 @@ class Signals:
     prefilter: str = ""  # RE2 pattern matching every line that ``regex`` can match in (and a few more)
 
 
-def _norm(text: str) -> str:
-    return _SEP.sub(" ", text.strip().lower())
-
-
 #: Python's ``[\s\-/]`` (str.isspace() characters, hyphen, slash) spelled for RE2, whose ``\s`` is ASCII only
 _RE2_SPACE = (
     r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\-/]+"
 )
-
-
-def _trie_regex(words: list[str], *, space: str = r"[\s\-/]+") -> str:
-    """A regex alternation of ``words`` as a character trie; a space matches ``space`` (runs of space / - / /)."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        alts, optional = [], False
-        for ch in sorted(node):
-            if ch == "":
-                optional = True
-                continue
-            piece = space if ch == " " else re.escape(ch)
-            alts.append(piece + build(node[ch]))
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if optional:
-            body = f"(?:{body})?"
-        return body
-
-    return build(trie)
 
 
 @functools.lru_cache(maxsize=8)

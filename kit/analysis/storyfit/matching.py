@@ -2,8 +2,10 @@
 
 Each story is matched against the lexicon's phrases and variants (``kit/data/lexicon.yaml``) and against
 everyday first-person wording mapped to the same themes (``kit/data/story_signals.yaml``: "unblocked three
-teams" -> dependencies). Words are lightly stemmed (ship / ships / shipped / shipping), so ordinary wording
-matches; a number (digits or a number word) matches ``#``, and ``...`` lets up to :data:`MAX_GAP` words sit
+teams" -> dependencies). Words are lightly stemmed (ship / ships / shipped / shipping: the shared
+:func:`kit.prepare.phrasematch.stem`), so ordinary wording matches; joiners (space, hyphen, slash) are alike as in
+every phrase match of the kit (a story's words are its runs of letters or digits);
+a number (digits or a number word) matches ``#``, and ``...`` lets up to :data:`MAX_GAP` words sit
 between its neighbours.
 """
 
@@ -21,6 +23,7 @@ from kit.analysis.claims import phrase_variants, theme_lexicon
 from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
+from kit.prepare.phrasematch import stem
 
 __all__ = ["MAX_GAP", "SIGNALS_FILE", "build_matcher", "highlight", "match_story", "stem"]
 
@@ -29,7 +32,6 @@ SIGNALS_FILE = DATA_DIR / "story_signals.yaml"
 MAX_GAP = 3
 
 _TOKEN = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*%?", re.IGNORECASE)
-_DOUBLE = re.compile(r"([bdgmnprt])\1$")
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands "
@@ -37,38 +39,6 @@ _NUMBER_WORDS = frozenset(
 )
 _GAP = "..."
 _NUM = "#"
-
-
-def stem(word: str) -> str:
-    """Light stemmer: ship/ships/shipped/shipping -> ship; dependencies -> dependency.
-
-    Strips one of -ies/-ied (-> y), -ing, -ed, -s (not -ss/-us/-is), then a final -e of longer
-    words, and undoubles a final consonant left by -ing/-ed (shipp -> ship).
-
-    Args:
-        word: One word.
-
-    Returns:
-        Its stem (lower case).
-    """
-    w = word.lower()
-    if len(w) <= 3 or not w.isalpha():
-        return w
-    if w.endswith(("ies", "ied")) and len(w) > 4:
-        return w[:-3] + "y"
-    stripped = ""
-    for suf in ("ing", "ed"):
-        if w.endswith(suf) and len(w) - len(suf) >= 3:
-            w, stripped = w[: -len(suf)], suf
-            break
-    else:
-        if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-            w = w[:-1]
-    if stripped and _DOUBLE.search(w):
-        w = w[:-1]
-    if w.endswith("e") and len(w) > 4:
-        w = w[:-1]
-    return w
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
