@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from kit.core.errors import DataError
+from kit.core.paths import cache_dir
 from kit.index.model import PhraseIndex
 from kit.index.tokenize import lengths_and_ends
 
@@ -78,8 +79,6 @@ def max_bytes() -> int:
 
 def cache_path(key: str, params: dict) -> Path:
     """The cache file of an index of data ``key`` built with ``params``."""
-    from kit.core.paths import cache_dir
-
     digest = hashlib.blake2b(repr(sorted(params.items())).encode(), digest_size=6).hexdigest()
     safe = "".join(c for c in key if c.isalnum() or c in "-_")[:64]
     return cache_dir() / f"index-{safe}-{params['lexicon_hash']}-{digest}-v{params['version']}.pkl"
@@ -175,8 +174,6 @@ def _entries(folder: Path) -> list[tuple[Path, int, float]]:
 
 def trim_cache(cap: int, *, keep: Path | None = None) -> list[Path]:
     """Delete least-recently-used index files until the cache is at most ``cap`` bytes; returns the deleted files."""
-    from kit.core.paths import cache_dir
-
     entries = sorted(_entries(cache_dir()), key=lambda e: e[2])  # oldest use first
     total = sum(size for _, size, _ in entries)
     removed = []
@@ -197,8 +194,6 @@ def cache_info() -> pd.DataFrame:
 
     ``attrs``: ``folder``, ``total_bytes``, ``max_bytes``.
     """
-    from kit.core.paths import cache_dir
-
     folder = cache_dir()
     entries = sorted(_entries(folder), key=lambda e: -e[2])
     df = pd.DataFrame(
@@ -217,8 +212,6 @@ def clear_cache() -> int:
 
     Lock files stay: another process may hold one while it builds.
     """
-    from kit.core.paths import cache_dir
-
     folder = cache_dir()
     count = 0
     for path in folder.glob(_PATTERN):

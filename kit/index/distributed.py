@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 
 from kit.core.errors import DataError
+from kit.index.counting import count_partition
 
 __all__ = ["frame_ids", "frame_key", "get_client", "run_dask"]
 
@@ -89,8 +90,6 @@ def run_dask(partitions: list, params, *, client=None, **_options) -> list:
     client = get_client(client)
     import dask
     from dask.delayed import Delayed
-
-    from kit.index.counting import count_partition
 
     partitions = list(partitions)
     if partitions and isinstance(partitions[0], Delayed):

@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from kit.core.datafiles import read_yaml
 from kit.core.errors import SelectionError
 from kit.core.paths import DATA_DIR
 
@@ -72,7 +73,6 @@ def warn_unparsed(label: str, column: str, count: int, expected: str) -> None:
 # --- bounds ------------------------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _bounds() -> dict:
-    from kit.core.datafiles import read_yaml
 
     return read_yaml(BOUNDS_FILE, what="plausibility bounds")
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from kit.core.schema import POSTINGS_DERIVED
+from kit.prepare.roles import roles_from_text
+from kit.prepare.sections import spans_series
+from kit.prepare.titles import classify_titles
 
 __all__ = ["enrich_postings"]
 
@@ -33,10 +36,6 @@ def enrich_postings(df: pd.DataFrame) -> pd.DataFrame:
         dtypes, all other columns are unchanged. A frame without ``title`` gets role "other" with
         confidence 0.
     """
-    from kit.prepare.roles import roles_from_text
-    from kit.prepare.sections import spans_series
-    from kit.prepare.titles import classify_titles
-
     out = df.copy()
     titles = out["title"] if "title" in out.columns else pd.Series([None] * len(out), index=out.index, dtype=object)
     descriptions = (

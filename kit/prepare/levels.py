@@ -25,6 +25,7 @@ import pandas as pd
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR, SAMPLE_LEVELS
 from kit.core.schema import LADDER, conform, require_columns
+from kit.io.readers import check_source_type, read_source
 from kit.prepare.companies import company_key
 from kit.prepare.titles import classify_titles
 
@@ -81,8 +82,6 @@ def _read_levels_file(path: Path) -> pd.DataFrame:
 
     The same errors as every loader: missing, folder, permissions, truncated, not decodable, header only.
     """
-    from kit.io.readers import read_source
-
     df = read_source(path)
     return df.astype("string")
 
@@ -162,7 +161,6 @@ def load_levels(source: str | PathLike | pd.DataFrame | None = None) -> pd.DataF
             raise DataError.build("no data rows", path="<DataFrame>", expected="at least one levels row")
         df = _validate(source, "<DataFrame>")
     else:
-        from kit.io.readers import check_source_type
 
         check_source_type(source, what="levels source")
         path = Path(source)

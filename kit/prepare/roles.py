@@ -30,6 +30,8 @@ from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 from kit.prepare.phrasematch import normalize_phrase as _norm  # the one phrase normalization
 from kit.prepare.phrasematch import trie_regex as _trie_regex
+from kit.prepare.sections import ROLE_KINDS, parse_spans, section_spans, section_text
+from kit.prepare.titles import classify_titles
 
 __all__ = [
     "SIGNALS_FILE", "RoleExplanation", "explain_role", "load_signals", "own_text", "roles_from_text", "signal_matches",
@@ -247,8 +249,6 @@ def own_text(descriptions: pd.Series, sections: pd.Series | None = None) -> pd.S
     Returns:
         A ``string`` series on the same index.
     """
-    from kit.prepare.sections import section_text
-
     frame = pd.DataFrame({"description": descriptions.astype("string")})
     if sections is not None:
         frame["sections"] = sections.reindex(descriptions.index).astype("string")
@@ -358,8 +358,6 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])|\n+")
 
 def _evidence(description: str, spans: str | None) -> pd.DataFrame:
     """Every sentence with a signal phrase, its section, and whether it counted."""
-    from kit.prepare.sections import ROLE_KINDS, parse_spans, section_spans
-
     parsed = parse_spans(spans) or section_spans(description)
     rows = []
     for kind, start, end in parsed:
@@ -518,8 +516,6 @@ def explain_role(
     Raises:
         DataError: If neither a title nor a description is given.
     """
-    from kit.prepare.titles import classify_titles
-
     title = title if title is not None else _field(posting, "title")
     description = description if description is not None else _field(posting, "description")
     if title is None and description is None:

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kit.io.intervals import ANNUAL_FACTORS, annualize, interval_factor
+from kit.io.values import pay_bounds
 
 __all__ = ["ANNUAL_FACTORS", "annualize", "interval_factor", "parse_salary_text"]  # the first three: kit.io.intervals
 
@@ -144,7 +145,6 @@ def parse_salary_text(text: pd.Series) -> pd.DataFrame:
     per = m["pb"].fillna(m["pa"]).fillna(m["ps"])
     lo = annualize(a, per)
     hi = annualize(b, per)
-    from kit.io.values import pay_bounds
 
     codes = currency.fillna("").to_numpy(dtype=object)
     bands = {c: pay_bounds(c or None, kind="text") for c in set(codes.tolist())}

@@ -40,12 +40,15 @@ import pandas as pd
 from kit._version import __version__
 from kit.analysis.overlap import role_overlap
 from kit.analysis.phrases import distinctive_phrases, readable_phrases
-from kit.analysis.selection import select
+from kit.analysis.selection import date_range, select
 from kit.core.errors import KitError, SelectionError
 from kit.core.files import atomic_write, file_fingerprint
 from kit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR, SAMPLE_PAY, SAMPLE_POSTINGS
+from kit.core.schema import conform, content_key
+from kit.index.lookup import index_for
+from kit.io.readers import write_kit_parquet
 from kit.io.store import store_fingerprint
-from kit.load.postings import load_postings
+from kit.load.postings import load_postings, save_postings
 from kit.prepare.companies import company_key, company_labels
 from kit.report import htmlexport
 from kit.report.options import ReportOptions
@@ -156,8 +159,6 @@ def _data_fingerprint(paths: list[Path]) -> str:
 
 def _load(postings: Any) -> tuple[pd.DataFrame, str, list[str]]:
     """Load postings (paths or a DataFrame) -> (canonical table, data hash, source labels)."""
-    from kit.core.schema import conform, content_key
-
     if isinstance(postings, pd.DataFrame):
         df = conform(postings, "postings")
         return df, content_key(df, tuple(df.columns)), ["DataFrame (in memory)"]
@@ -246,7 +247,6 @@ def _key_figures(df: pd.DataFrame, *, company: str, market: str, since: str, unt
     return figures
 
 
-
 def _shared_parquet(df: pd.DataFrame, work: Path, data_hash: str, *, loaded: bool) -> Path:
     """Write the table every notebook reads (``postings-<data hash>.parquet``; older ones are removed).
 
@@ -254,9 +254,6 @@ def _shared_parquet(df: pd.DataFrame, work: Path, data_hash: str, *, loaded: boo
     the kernels read back as is. A DataFrame the caller passed in is written plain, so each notebook runs the
     full pipeline on it, as it would on the caller's own file.
     """
-    from kit.io.readers import write_kit_parquet
-    from kit.load.postings import save_postings
-
     path = work / f"postings-{data_hash}.parquet"
     work.mkdir(parents=True, exist_ok=True)
     for old in work.glob("postings-*.parquet"):
@@ -275,7 +272,6 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
 
 
 def _dates(since: str | None, until: str | None) -> tuple[str, str]:
-    from kit.analysis.selection import date_range
 
     lo, hi = date_range(since or None, until or None, names=("--since", "--until"))
     return (f"{lo:%Y-%m-%d}" if lo is not None else ""), (f"{hi:%Y-%m-%d}" if hi is not None else "")
@@ -451,10 +447,6 @@ def _say(progress: bool, message: str) -> None:
 
 
 def _warm_index(df: pd.DataFrame) -> None:
-    try:
-        from kit.index.phraseindex import index_for
-    except ImportError:
-        return
     index_for(df)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from kit import charts, views
 from kit.core.paths import ROOT
 
 __all__ = ["IMAGES", "IMG_DIR", "browser_path", "make_images", "render_png"]
@@ -91,8 +92,6 @@ def make_images(out: Path = IMG_DIR, *, names: Iterable[str] | None = None) -> l
     Returns:
         The paths written.
     """
-    from kit import charts, views
-
     charts.setup()
     jobs = []
     for stem in names or IMAGES:
