@@ -141,7 +141,16 @@ def _one_range(ranges: list[tuple[Any, Any, Any, Any]]) -> tuple[Any, Any, Any, 
     return distinct[0] if len(distinct) == 1 else (None, None, None, None)
 
 
-class GreenhouseSource(HttpSource):
+class _JobsListSource(HttpSource):
+    """A source whose response is one object with a ``jobs`` list (Greenhouse, Ashby)."""
+
+    def check(self, payload: Any, url: str) -> None:
+        """Raise :class:`FetchError` unless the payload is an object with a ``jobs`` list."""
+        if not isinstance(payload, dict) or not isinstance(payload.get("jobs"), list):
+            raise _shape_error("no 'jobs' list", url, self.env)
+
+
+class GreenhouseSource(_JobsListSource):
     kind = "greenhouse"
     source = "greenhouse"
     env = "KIT_GREENHOUSE_API"
@@ -150,10 +159,6 @@ class GreenhouseSource(HttpSource):
 
     def first_url(self, board: Board) -> str:
         return f"{self.base()}/{quote(board.token)}/jobs?content=true"
-
-    def check(self, payload: Any, url: str) -> None:
-        if not isinstance(payload, dict) or not isinstance(payload.get("jobs"), list):
-            raise _shape_error("no 'jobs' list", url, self.env)
 
     def adapt(self, payload: Any, *, board: Board) -> pd.DataFrame:
         rows = []
@@ -266,7 +271,7 @@ class LeverEuSource(LeverSource):
     board_url = "jobs.eu.lever.co/"
 
 
-class AshbySource(HttpSource):
+class AshbySource(_JobsListSource):
     kind = "ashby"
     source = "ashby"
     env = "KIT_ASHBY_API"
@@ -275,10 +280,6 @@ class AshbySource(HttpSource):
 
     def first_url(self, board: Board) -> str:
         return f"{self.base()}/{quote(board.token)}?includeCompensation=true"
-
-    def check(self, payload: Any, url: str) -> None:
-        if not isinstance(payload, dict) or not isinstance(payload.get("jobs"), list):
-            raise _shape_error("no 'jobs' list", url, self.env)
 
     def adapt(self, payload: Any, *, board: Board) -> pd.DataFrame:
         rows = []
