@@ -36,6 +36,7 @@ from kit.analysis.stats import MIN_N, newcombe_interval
 from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
+from kit.core.schema import require_columns
 from kit.index.scope import DEFAULT_SECTIONS, Sections, scope_label, scoped_text
 from kit.prepare.phrasematch import WORD_EDGE_AFTER, WORD_EDGE_BEFORE, PhraseMatcher, normalize_phrase, trie_regex
 
@@ -158,10 +159,9 @@ def lexicon_mentions(
     Raises:
         DataError: When there is no ``description`` column.
     """
-    if "description" not in postings.columns:
-        raise DataError.build("no 'description' column", path="<postings>", column="description",
-                              expected="a postings table with the posting text",
-                              fix="load postings with kit.load_postings or add a description column")
+    require_columns(postings.columns, ("description",), path="<postings>", problem="no 'description' column",
+                    expected="a postings table with the posting text",
+                    fix="load postings with kit.load_postings or add a description column")
     found = _index_mentions(postings, sections)
     if found is None:
         lex = theme_lexicon().reset_index(drop=True)
@@ -278,9 +278,8 @@ def check_claims(
     Raises:
         DataError: Without ``role`` or ``description`` columns.
     """
-    if "role" not in postings.columns:
-        raise DataError.build("no 'role' column", path="<postings>", column="role",
-                              expected="role codes (pmt, tpm, ...)", fix="load postings with kit.load_postings")
+    require_columns(postings.columns, ("role",), path="<postings>", problem="no 'role' column",
+                    expected="role codes (pmt, tpm, ...)", fix="load postings with kit.load_postings")
     if method not in ("newcombe", "bootstrap"):
         raise DataError(f"method {method!r} is unknown; expected 'newcombe' or 'bootstrap'")
     table, fallback = load_claims(claims)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kit.core.errors import DataError
-from kit.core.schema import ROLES
+from kit.core.schema import ROLES, require_columns
 from kit.prepare.titles import classify_titles
 
 __all__ = ["ALL_COMPANIES", "UNKNOWN_COMPANY", "VARIANT_COLUMNS", "title_variants"]
@@ -42,14 +42,8 @@ def title_variants(
     Raises:
         DataError: If there is no ``title`` column, or ``roles`` names an unknown role.
     """
-    if "title" not in postings.columns:
-        raise DataError.build(
-            "no 'title' column",
-            path="<DataFrame>",
-            column="title",
-            expected="a frame with job titles",
-            fix="rename your title column to 'title'",
-        )
+    require_columns(postings.columns, ("title",), path="<DataFrame>", problem="no 'title' column",
+                    expected="a frame with job titles", fix="rename your title column to 'title'")
     if roles is not None:
         unknown = [r for r in roles if r not in ROLES]
         if unknown:

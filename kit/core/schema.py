@@ -175,8 +175,8 @@ def content_key(df: pd.DataFrame, columns: tuple[str, ...] = ("posting_id", "tit
     return h.hexdigest()
 
 
-def require_columns(columns: Iterable[object], required: Iterable[str | None], *, path: object, expected: str,
-                    fix: str, problem: str = "missing column") -> None:
+def require_columns(columns: Iterable[object], required: Iterable[str | None], *, path: object = None,
+                    expected: str, fix: str | None = None, problem: str = "missing column") -> None:
     """The one required-columns check: raise a :class:`DataError` naming the first missing column.
 
     Args:
@@ -184,7 +184,7 @@ def require_columns(columns: Iterable[object], required: Iterable[str | None], *
         required: The columns needed; None entries are skipped (an option that was not given).
         path: The file or label (``"<DataFrame>"``, ``"<pay table>"``) for the message.
         expected: What the table should have been, for the message.
-        fix: What the user can do.
+        fix: What the user can do (None: nothing to add).
         problem: The problem, in a few words; ``{missing}`` is replaced by the quoted missing names.
 
     Raises:

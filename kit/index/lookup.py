@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kit.core.errors import DataError
+from kit.core.schema import require_columns
 from kit.index import cache as _cache
 from kit.index.counting import DEFAULT_CHUNK, count_ngrams, count_params, merge_partitions, run_map
 from kit.index.lexicon import TOKEN_PATTERN, lexicon_hash, load_lexicon
@@ -258,14 +258,9 @@ def build_index(
         DataError: ``postings`` has no ``description`` column, ``sections`` names an unknown kind, or "dask"
             is asked for without the ``swimlanes-kit[dask]`` extra installed.
     """
-    if "description" not in postings.columns:
-        raise DataError.build(
-            "no description column to index",
-            path="<DataFrame>",
-            column="description",
-            expected="a postings table with a 'description' column",
-            fix="load it with kit.load_postings or rename your text column to 'description'",
-        )
+    require_columns(postings.columns, ("description",), path="<DataFrame>", problem="no description column to index",
+                    expected="a postings table with a 'description' column",
+                    fix="load it with kit.load_postings or rename your text column to 'description'")
     if backend is None:
         backend = "dask" if (client is not None or os.environ.get("KIT_DASK_SCHEDULER")) else "local"
     distributed_frame = _is_dask_frame(postings)

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from kit.core.errors import DataError
+from kit.core.schema import require_columns
 from kit.prepare.sections import KINDS, ROLE_KINDS, section_text
 
 __all__ = ["DEFAULT_SECTIONS", "Sections", "scope_kinds", "scope_label", "scope_note", "scoped_text"]
@@ -104,10 +105,9 @@ def scoped_text(postings: pd.DataFrame, sections: Sections = DEFAULT_SECTIONS) -
     Raises:
         DataError: No ``description`` column, or an unknown kind.
     """
-    if "description" not in postings.columns:
-        raise DataError.build("postings have no 'description' column", column="description",
-                              expected="a postings table with the posting text",
-                              fix="load it with kit.load_postings or rename your text column to 'description'")
+    require_columns(postings.columns, ("description",), problem="postings have no 'description' column",
+                    expected="a postings table with the posting text",
+                    fix="load it with kit.load_postings or rename your text column to 'description'")
     kinds = scope_kinds(sections)
     if kinds is None:
         return postings["description"]

@@ -36,6 +36,7 @@ import pandas as pd
 
 from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
+from kit.core.schema import require_columns
 from kit.prepare.text import clean_text
 
 __all__ = [
@@ -400,8 +401,8 @@ def section_text(postings: pd.DataFrame, kinds: str | Iterable[str] | None = "ro
     Raises:
         DataError: If ``postings`` has no ``description`` column or a kind is unknown.
     """
-    if "description" not in postings.columns:
-        raise DataError.build("postings have no 'description' column", expected="a loaded postings table")
+    require_columns(postings.columns, ("description",), problem="postings have no 'description' column",
+                    expected="a loaded postings table")
     wanted = _as_kinds(kinds)
     desc = postings["description"].astype("string")
     spans = postings["sections"] if "sections" in postings.columns else spans_series(

@@ -18,6 +18,7 @@ from kit.analysis.storyfit.result import ROLE_NAMES, FitResult, pct
 from kit.analysis.storyfit.stories import check_english, read_stories
 from kit.analysis.storyfit.weights import theme_weights
 from kit.core.errors import DataError, KitError, SelectionError
+from kit.core.schema import require_columns
 from kit.index.scope import DEFAULT_SECTIONS, Sections, scope_label
 
 __all__ = ["GAP_MIN_SHARE", "LEAN_SCORE", "LEAN_SHARE", "MIN_ROLE_POSTINGS", "TOP_MATCHES", "fit"]
@@ -38,10 +39,8 @@ def _scope(postings: pd.DataFrame, company: str | None, market: str | None) -> p
         raise DataError.build(f"postings must be a loaded postings table, not {type(postings).__name__}",
                               path="<postings>", expected="a DataFrame from kit.load_postings",
                               fix="load the files first: kit.fit(stories, kit.load_postings(path))")
-    for col in ("role", "description"):
-        if col not in postings.columns:
-            raise DataError.build(f"no {col!r} column", path="<postings>", column=col,
-                                  expected="a postings table", fix="load postings with kit.load_postings")
+    require_columns(postings.columns, ("role", "description"), path="<postings>", problem="no {missing} column",
+                    expected="a postings table", fix="load postings with kit.load_postings")
     if company or market:
         return select(postings, company=company or None, market=market or None)
     return postings
