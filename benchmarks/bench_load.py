@@ -32,13 +32,15 @@ GOAL_MEMORY_RATIO = 2.0
 #: the kit's steps timed inside the subprocess (module attribute -> label)
 _STEPS = (
     ("kit.load.postings", "_adapt_one", "read + adapt"),
+    ("kit.load.postings", "display_names", "company names"),
     ("kit.load.postings", "_clean_text", "clean text"),
     ("kit.load.postings", "assign_markets", "markets"),
     ("kit.load.postings", "dedupe_postings", "de-duplicate"),
     ("kit.load.postings", "_salaries", "salaries"),
-    ("kit.prepare.sections", "spans_series", "enrich: sections"),
-    ("kit.prepare.titles", "classify_titles", "enrich: titles"),
-    ("kit.prepare.roles", "roles_from_text", "enrich: roles from text"),
+    # enrich_postings imported these by name: they are timed where it calls them
+    ("kit.prepare.enrich", "spans_series", "enrich: sections"),
+    ("kit.prepare.enrich", "classify_titles", "enrich: titles"),
+    ("kit.prepare.enrich", "roles_from_text", "enrich: roles from text"),
     ("kit.load.postings", "conform", "conform"),
     ("kit.load.postings", "content_key", "content key"),
 )

@@ -55,7 +55,8 @@ Source = str | PathLike | pd.DataFrame
 PIPELINE_FILES: tuple[Path, ...] = (
     *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv", "sections.yaml",
                                    "company_aliases.csv")),
-    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/markets",
+    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/text_fast",
+                                              "prepare/markets",
                                               "prepare/dedupe", "prepare/salary", "prepare/companies",
                                               "prepare/enrich", "prepare/titles", "prepare/roles", "prepare/sections",
                                               "prepare/sections_fast", "prepare/prefilter",
