@@ -30,7 +30,7 @@ from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
 from kit.prepare.phrasematch import normalize_phrase as _norm  # the one phrase normalization
 from kit.prepare.phrasematch import trie_regex as _trie_regex
-from kit.prepare.sections import ROLE_KINDS, parse_spans, section_spans, section_text
+from kit.prepare.sections import ROLE_KINDS, parse_spans, section_spans, section_text, spans_series
 from kit.prepare.titles import classify_titles
 
 __all__ = [
@@ -151,7 +151,8 @@ def _empty_matches(index_dtype: Any) -> pd.DataFrame:
     )
 
 
-def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -> pd.DataFrame:
+def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None, sections: pd.Series | None = None,
+                   kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Every signal phrase found in each description.
 
     Descriptions are cut into lines and each DISTINCT line is scanned once (boilerplate such as
@@ -160,6 +161,10 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -
     Args:
         descriptions: Description texts (NA allowed); the index is kept as ``row``.
         signals: Compiled signals; the bundled ones by default.
+        sections: With ``kinds``: the descriptions' section spans (the postings' ``sections`` column, same
+            index); only lines in sections of ``kinds`` count - the same as scanning
+            :func:`kit.prepare.sections.section_text` of those kinds, without cutting the texts.
+        kinds: The section kinds counted with ``sections``.
 
     Returns:
         Long frame ``[row, phrase, signal, weight, count]``: one line per description x phrase found.
@@ -179,7 +184,17 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -
         arr = arr.combine_chunks()
     lists = pc.split_pattern(pc.utf8_lower(arr), pattern="\n")
     n_lines = np.diff(lists.offsets.to_numpy())
-    encoded = pc.dictionary_encode(lists.flatten())
+    lines = lists.flatten()
+    line_doc = np.repeat(np.arange(len(n_lines)), n_lines)
+    if sections is not None and kinds is not None:
+        counted = _counted_lines(arr, n_lines, lines, sections.reindex(labels), kinds)
+        if counted is None:  # spans that do not fit the texts: cut the texts as section_text does
+            from kit.prepare.sections import section_text
+
+            picked = section_text(pd.DataFrame({"description": text, "sections": sections.reindex(labels)}), kinds)
+            return signal_matches(picked, signals=signals)
+        lines, line_doc = lines.filter(pa.array(counted)), line_doc[counted]
+    encoded = pc.dictionary_encode(lines)
     line_codes = encoded.indices.to_numpy()
     distinct = encoded.dictionary
     findall = signals.regex.findall
@@ -207,8 +222,7 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -
         (np.ones(int(ok.sum()), dtype=np.int64), (hit_line[ok], pid[ok])), shape=(len(found), len(table))
     )
     doc_lines = sparse.csr_matrix(
-        (np.ones(len(line_codes), dtype=np.int64), (np.repeat(np.arange(len(n_lines)), n_lines), line_codes)),
-        shape=(len(n_lines), len(found)),
+        (np.ones(len(line_codes), dtype=np.int64), (line_doc, line_codes)), shape=(len(n_lines), len(found)),
     )
     per_doc = (doc_lines @ per_phrase).tocsr()
     per_doc.eliminate_zeros()
@@ -227,6 +241,26 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -
     out["phrase"] = out["phrase"].astype("string")
     out["signal"] = out["signal"].astype("string")
     return out
+
+
+def _counted_lines(arr: Any, n_lines: np.ndarray, lowered: Any, spans: pd.Series,
+                   kinds: tuple[str, ...]) -> np.ndarray | None:
+    """Per line of the lower-cased texts: in a section of ``kinds``? None when the spans do not fit the texts."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from kit.prepare.sections_fast import lines_in_kinds
+
+    line_len = pc.utf8_length(lowered).to_numpy(zero_copy_only=False)
+    # the spans count characters of the text itself: lower-casing must not have changed any length
+    if not np.array_equal(np.bincount(np.repeat(np.arange(len(n_lines)), n_lines), weights=line_len + 1,
+                                      minlength=len(n_lines)).astype(np.int64) - 1,
+                          pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)):
+        return None
+    span_arr = pa.array(spans.astype("string").array)
+    if isinstance(span_arr, pa.ChunkedArray):
+        span_arr = span_arr.combine_chunks()
+    return lines_in_kinds(n_lines, line_len, span_arr, kinds)
 
 
 def _scores(matches: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
@@ -296,12 +330,13 @@ def roles_from_text(
     has_text = desc.astype("string").str.strip().fillna("").ne("")
     needs = has_text & title_role.isin(list(_TITLE_SIDE))
     if text == "all":
-        scanned = desc[needs]
-    elif text == "role":
-        scanned = own_text(desc[needs], None if sections is None else sections.reindex(idx)[needs])
+        matches = signal_matches(desc[needs], signals=signals)
+    elif text == "role":  # the lines in the role's own sections (own_text), found from the spans
+        scanned = desc[needs].astype("string")
+        spans = spans_series(scanned) if sections is None else sections.reindex(idx)[needs]
+        matches = signal_matches(scanned, signals=signals, sections=spans, kinds=ROLE_KINDS)
     else:
         raise DataError.build(f"text={text!r}", expected="'role' or 'all'")
-    matches = signal_matches(scanned, signals=signals)
     scores = _scores(matches, idx)
     tech, prod, prog = scores["technical"], scores["product"], scores["program"]
 
