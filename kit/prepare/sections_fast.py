@@ -3,8 +3,10 @@
 Same answers as running :func:`kit.prepare.sections.section_spans` text by text, computed over a whole column:
 
 1. the distinct texts are split into lines in one Arrow pass (``split_pattern``) and the lines dictionary-encoded;
-2. every *distinct* line is read once in Python (heading kind, legal / benefits / about wording, length, the
-   normalized form used for company boilerplate) - the only per-string Python work;
+2. every *distinct* line is read once: length, blank, lower case and the normalized form used for company
+   boilerplate over the whole dictionary in Arrow (Python's ``lower`` only for non-ASCII lines); heading kind in
+   Python only for the lines that can be headings (short non-bullet lines, or an early colon); legal / benefits /
+   about wording with an RE2 prefilter, Python's patterns on its candidates only;
 3. company boilerplate is counted with numpy over (company, distinct text, normalized line) codes;
 4. the line-by-line state machine of ``section_spans`` (current heading, "headed", blank lines joining the
    section before) becomes running maxima over line positions, and spans are formatted with Arrow string
@@ -23,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kit.prepare.prefilter import search_mask
+from kit.prepare.text_fast import _PY_SPACE
 
 if TYPE_CHECKING:
     from kit.prepare.sections import SectionRules
@@ -53,38 +56,54 @@ class _Lines:
         self.offsets = offsets  # lines of text t: offsets[t]:offsets[t + 1]
         encoded = pc.dictionary_encode(lists.flatten())
         self.codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        distinct = encoded.dictionary.to_pylist()
+        distinct = encoded.dictionary
         n = len(distinct)
-        kind_code = {k: i for i, k in enumerate(kinds)}
-        self.length = np.empty(n, dtype=np.int64)
-        self.blank = np.zeros(n, dtype=bool)
-        self.head = np.full(n, -1, dtype=np.int64)
-        self.long = np.zeros(n, dtype=bool)
-        self.norm = np.full(n, -1, dtype=np.int64)
         self.distinct = distinct
         self._rules = rules
         self._asked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        norms: dict[str, int] = {}
-        min_chars = rules.repeat_min_chars
-        self.low = [line.lower() for line in distinct]
-        self.legal = search_mask(rules.legal, self.low)
-        for i, line in enumerate(distinct):
-            self.length[i] = len(line)
-            stripped = line.strip()
-            if not stripped:
-                self.blank[i] = True
-                continue
+        # per distinct line, over the whole dictionary in Arrow: what section_spans reads of a line with
+        # len(), .strip() (Python's whitespace), .lower() (ASCII lines; the others in Python) and .split()
+        self.length = _ints(pc.utf8_length(distinct))
+        stripped_len = _ints(pc.utf8_length(pc.utf8_trim(distinct, _PY_SPACE)))
+        self.blank = stripped_len == 0
+        ascii_ = pc.string_is_ascii(distinct).to_numpy(zero_copy_only=False)
+        low = pc.ascii_lower(distinct)
+        if not ascii_.all():
+            other = pa.array(~ascii_)
+            low = pc.replace_with_mask(low, other, pa.array([v.lower() for v in distinct.filter(other).to_pylist()],
+                                                            type=low.type))
+        self.low = low
+        self.legal = search_mask(rules.legal, None, arrow=low)
+        # headings: only short non-bullet lines, or a "Heading: text" colon early in the line, can be one
+        maybe = ~self.blank & (
+            ((stripped_len <= rules.max_chars)
+             & ~pc.starts_with(pc.utf8_trim(distinct, _PY_SPACE), "- ").to_numpy(zero_copy_only=False))
+            | pc.match_substring(pc.utf8_slice_codeunits(distinct, 0, 62), ":").to_numpy(zero_copy_only=False))
+        kind_code = {k: i for i, k in enumerate(kinds)}
+        self.head = np.full(n, -1, dtype=np.int64)
+        cand = np.flatnonzero(maybe)
+        for i, line in zip(cand.tolist(), distinct.take(pa.array(cand, type=pa.int64())).to_pylist(), strict=True):
             kind = _heading_kind(line, rules)
             if kind is None and ":" in line[:62]:
-                m = _INLINE.match(stripped)
+                m = _INLINE.match(line.strip())
                 if m and (k := _heading_kind(m.group(1), rules)) is not None and len(m.group(2)) > 20:
                     kind = k
             if kind is not None:
                 self.head[i] = kind_code[kind]
-            if len(stripped) >= min_chars:
-                self.long[i] = True
-                self.norm[i] = norms.setdefault(" ".join(self.low[i].split()), len(norms))
-        self.norm_text = list(norms)
+        # long lines and their normalized form (" ".join(low.split())), numbered in order of first appearance
+        self.long = ~self.blank & (stripped_len >= rules.repeat_min_chars)
+        self.norm = np.full(n, -1, dtype=np.int64)
+        long_pos = np.flatnonzero(self.long)
+        long_low = low.take(pa.array(long_pos, type=pa.int64()))
+        norm = pc.utf8_trim(pc.replace_substring_regex(long_low, _ASCII_SPACE_RUN, " "), _ASCII_SPACE)
+        wide = ~ascii_[long_pos]
+        if wide.any():
+            mask = pa.array(wide)
+            norm = pc.replace_with_mask(norm, mask, pa.array([" ".join(v.split()) for v in
+                                                              long_low.filter(mask).to_pylist()], type=norm.type))
+        norm_codes = pc.dictionary_encode(norm)
+        self.norm[long_pos] = _ints(norm_codes.indices)
+        self.norm_text = norm_codes.dictionary  # Arrow strings; read back only for boilerplate hits
         self.role_headed = np.array([k.split("/")[0] in _ROLE_HEADED for k in kinds])
 
     def wording(self, which: str, wanted: np.ndarray) -> np.ndarray:
@@ -97,10 +116,19 @@ class _Lines:
         pattern = self._rules.benefits if which == "benefits" else self._rules.about
         idx = np.flatnonzero(wanted & ~done)
         if idx.size:
-            subset = [self.low[i] if which == "benefits" else self.low[i].strip() for i in idx]
-            value[idx] = search_mask(pattern, subset)
+            subset = self.low.take(pa.array(idx, type=pa.int64())).to_pylist()
+            value[idx] = search_mask(pattern, subset if which == "benefits" else [v.strip() for v in subset])
             done[idx] = True
         return value
+
+
+#: Python's ``str.split()`` whitespace on ASCII text (``_PY_SPACE``: all of it, what ``str.strip()`` removes)
+_ASCII_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+_ASCII_SPACE_RUN = "[\t\n\x0b\x0c\r\x1c-\x1f ]+"
+
+
+def _ints(arr: pa.Array) -> np.ndarray:
+    return arr.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _codes(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
@@ -185,7 +213,8 @@ def spans_column(
     else:
         c_codes, c_uniq, hits = np.full(len(desc), -1, dtype=np.int64), [], np.empty(0, dtype=np.int64)
     hit_comp = _unique(hits // n_norm)
-    found = {c_uniq[int(c)]: [lines.norm_text[int(k % n_norm)] for k in hits[hits // n_norm == c]] for c in hit_comp}
+    found = {c_uniq[int(c)]: lines.norm_text.take(pa.array(hits[hits // n_norm == c] % n_norm)).to_pylist()
+             for c in hit_comp}
     if not spans:
         return None, found
     # one computation per distinct (text, company with boilerplate) pair
