@@ -19,6 +19,7 @@ from functools import partial
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -240,13 +241,12 @@ def _clean_text(df: pd.DataFrame) -> pd.DataFrame:
     original = df["description"].astype("string")
     cleaned = clean_series(original)
     changed = (cleaned != original).fillna(False).to_numpy(dtype=bool)
-    raw_col = (
-        df["description_raw"].astype("string")
-        if "description_raw" in df.columns
-        else pd.Series(pd.NA, index=df.index, dtype="string")
-    )
-    # the raw text where cleaning changed it (Arrow if_else: pandas' mask on strings is ~20x slower)
-    picked = pc.if_else(pa.array(changed), _arrow(original), _arrow(raw_col).cast(_arrow(original).type))
+    if "description_raw" in df.columns:
+        # the raw text where cleaning changed it (Arrow if_else: pandas' mask on strings is ~20x slower)
+        raw_col = df["description_raw"].astype("string")
+        picked = pc.if_else(pa.array(changed), _arrow(original), _arrow(raw_col).cast(_arrow(original).type))
+    else:  # the raw text where cleaning changed it, else missing: the original's buffers, a new validity bitmap
+        picked = _where_valid(_arrow(original), changed)
     df["description_raw"] = pd.Series(picked, index=df.index, dtype="string")
     df["description"] = cleaned
     df["title"] = clean_series(df["title"]).str.replace("\n", " ", regex=False)
@@ -274,6 +274,16 @@ def _titles_ahead(titles: pd.Series) -> Background | None:
 def _arrow(s: pd.Series) -> pa.Array:
     arr = pa.array(s.array)
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _where_valid(arr: pa.Array, keep: np.ndarray) -> pa.Array:
+    """``arr`` with the values where ``keep`` is False made null, sharing ``arr``'s offsets and data (no copy)."""
+    valid = keep if arr.null_count == 0 else keep & arr.is_valid().to_numpy(zero_copy_only=False)
+    # the bitmap is read from bit ``arr.offset`` on, as the offsets buffer is
+    bitmap = pa.py_buffer(np.packbits(np.concatenate([np.zeros(arr.offset, dtype=bool), valid]),
+                                      bitorder="little").tobytes())
+    _, offsets, data = arr.buffers()
+    return pa.Array.from_buffers(arr.type, len(arr), [bitmap, offsets, data], offset=arr.offset)
 
 
 _REMOTE_WORDS = r"(?i)\b(?:remote|telecommute|work from home|wfh)\b"

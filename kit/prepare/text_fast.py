@@ -5,7 +5,7 @@ r"""Column-wide engine behind :func:`kit.prepare.text.clean_series`: the same te
 collapse and the final strip, every step only looks inside one line (no pattern crosses a ``"\n"``), and the
 whole-text guards are either exact (a step is skipped only where it would change nothing) or the OR of the
 lines' answers: entities (the text has "&" and ";") and horizontal rules (:func:`kit.prepare.text._rule_guard`).
-So a column is cleaned in chunks of :data:`CHUNK_ROWS` values (HTML values in chunks of their own):
+So a column is cleaned in chunks of :data:`CHUNK_ROWS` values (within a chunk, HTML values apart from the others):
 
 1. HTML values (``<`` + letter) get the HTML step: four RE2 replacements over the ASCII ones without comments,
    scripts or styles (on ASCII text RE2's case-insensitive letters, ```` and the spelled-out ``\s`` are
@@ -86,21 +86,21 @@ def clean_values(texts: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
         texts = texts.combine_chunks() if texts.num_chunks else pa.array([], type=pa.large_string())
     texts = texts.cast(pa.large_string())
     lines = _LineCleaner()
-    tag = _mask(texts, _HTML)
-    if not tag.any() or tag.all():  # one kind of text: cleaned in place
-        groups = [(texts, bool(tag.any()))]
-        order = None
-    else:  # HTML values and the others in chunks of their own (no merging of HTML results into other chunks)
+    chunks = []
+    for at in range(0, len(texts), CHUNK_ROWS):
+        chunk = texts.slice(at, CHUNK_ROWS)
+        tag = _mask(chunk, _HTML)
+        if not tag.any() or tag.all():  # one kind of text
+            chunks.append(lines.clean(chunk, html=bool(tag.any())))
+            continue
+        # HTML values and the others cleaned apart (the HTML steps run on the HTML ones only), then put back in order
         order = np.concatenate([np.flatnonzero(~tag), np.flatnonzero(tag)])
-        groups = [(texts.filter(pa.array(~tag)), False), (texts.filter(pa.array(tag)), True)]
-    chunks = [lines.clean(group.slice(at, CHUNK_ROWS), html=html)
-              for group, html in groups for at in range(0, len(group), CHUNK_ROWS)]
-    out = pa.chunked_array(chunks, type=pa.large_string())
-    if order is None:
-        return out
-    where = np.empty(len(order), dtype=np.int64)
-    where[order] = np.arange(len(order))
-    return out.take(pa.array(where))
+        done = pa.concat_arrays([lines.clean(chunk.filter(pa.array(~tag)), html=False),
+                                 lines.clean(chunk.filter(pa.array(tag)), html=True)])
+        where = np.empty(len(order), dtype=np.int64)
+        where[order] = np.arange(len(order))
+        chunks.append(done.take(pa.array(where)))
+    return pa.chunked_array(chunks, type=pa.large_string())
 
 
 def _html_step(texts: pa.Array, tag: np.ndarray) -> pa.Array:
