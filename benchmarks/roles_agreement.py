@@ -4,6 +4,8 @@ Reads ``tests/fixtures/judged_roles.csv`` (ids + labels) and the real files in `
 (or ``$KIT_REAL_DIR``); prints the agreement of the full decision (title + text) and of the title alone.
 Then the title rule alone on ``tests/fixtures/judged_titles.csv`` (distinct real pay-record titles, ids + labels,
 split into dev / test halves): ``python -m benchmarks.roles_agreement titles`` prints only that part.
+``python -m benchmarks.roles_agreement sample``: the loaded bundled sample against the generator's ground truth
+(``synthetic_role``).
 """
 
 from __future__ import annotations
@@ -89,6 +91,30 @@ def judged_titles_frame(directory: Path | None = None) -> pd.DataFrame:
     return out
 
 
+def sample_frame() -> pd.DataFrame:
+    """The bundled sample as loaded, with the generator's ground truth.
+
+    Returns:
+        Frame ``[posting_id, title, role, role_basis, synthetic_role]`` (one row per loaded posting).
+    """
+    import kit
+
+    loaded = kit.load_postings()
+    return loaded[["posting_id", "title", "role", "role_basis", "synthetic_role"]].reset_index(drop=True)
+
+
+def print_sample() -> None:
+    """Print the loaded sample's agreement with the generator's ground truth and the titles most often missed."""
+    from kit.prepare.agreement import role_agreement
+
+    frame = sample_frame()
+    print("\n== bundled sample: role vs the generator's ground truth (synthetic_role) ==")
+    print(role_agreement(frame["role"], frame["synthetic_role"]))
+    wrong = frame[frame["role"] != frame["synthetic_role"]]
+    print("\n== sample titles decided differently (truth, role, basis) ==")
+    print(wrong.groupby(["synthetic_role", "role", "role_basis"]).size().to_string())
+
+
 def print_titles() -> None:
     """Print the title rule's agreement on the judged real titles: dev, test and all (confusion, P/R/F1)."""
     from kit.prepare.agreement import role_agreement
@@ -109,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     """Print the role agreement on the judged real sets (confusion matrices, per-class P/R/F1).
 
     Args:
-        argv: ``["titles"]`` prints only the judged-titles part (default: ``sys.argv[1:]``).
+        argv: ``["titles"]`` prints only the judged-titles part, ``["sample"]`` only the bundled sample's agreement
+            with its ground truth (default: ``sys.argv[1:]``).
 
     Returns:
         0.
@@ -119,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["titles"]:
         print_titles()
+        return 0
+    if argv[:1] == ["sample"]:
+        print_sample()
         return 0
     frame = judged_frame()
     missing = frame["title"].isna().sum()
@@ -134,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== still judged differently ==")
     print(wrong[["posting_id", "label", "role", "reason"]].to_string(index=False))
     print_titles()
+    print_sample()
     return 0
 
 
