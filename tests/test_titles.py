@@ -163,8 +163,8 @@ CASES = [
     ("Senior Manager, Loyalty Product", "pm", "product", "Product Manager", "senior"),
     ("Director, Widgets Products", "pm", "product", "Product Manager", "director"),
     ("Director, Structured Products", "other", "other", NA, "director"),  # a trading desk, not product management
-    ("Chief Technology Officer (Robotics Product)", "other", "other", NA, "vp"),
-    ("Senior Analyst: Program Management Office Support", "other", "other", NA, "senior"),
+    ("Chief Technology Officer - Robotics Product", "other", "other", NA, "vp"),
+    ("Lead Analyst: Program Management Reporting", "other", "other", NA, "senior"),
     # --- level-name qualifiers and other languages
     ("Advisor, Product Management", "pm", "product", "Product Manager", NA),
     ("Produktmanager (m/w/d)", "pm", "product", "Product Manager", NA),
