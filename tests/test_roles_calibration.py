@@ -11,6 +11,7 @@ from kit.analysis.rolecal import (
     brier_score,
     out_of_fold_probabilities,
     p_technical,
+    read_role_labels,
     reliability_table,
     role_reliability,
     stratified_folds,
@@ -153,3 +154,34 @@ def test_explain_role_shows_the_probability_and_threshold():
     assert kept.p_technical < 0.5 and "generic role (Program Manager) stays" in str(kept)
     assert explain_role(title="Technical Product Manager", description=WEAK).p_technical is None
     assert explain_role(title="Product Manager").p_technical is None
+
+
+def test_read_role_labels(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_text("# judged\nsource_file,posting_id,label\nx.csv,SYN0000001, pmt\nx.csv,SYN0000002,pm\n")
+    labels = read_role_labels(path)
+    assert labels.to_dict() == {"SYN0000001": "pmt", "SYN0000002": "pm"}
+    path.write_text("posting_id,role\n1,pm\n")
+    with pytest.raises(DataError, match="label"):
+        read_role_labels(path)
+    path.write_text("posting_id,label\n1,pm\n1,pmt\n")
+    with pytest.raises(DataError, match="more than once"):
+        read_role_labels(path)
+
+
+def test_cli_role_confidence(tmp_path, sample):
+    from click.testing import CliRunner
+
+    from kit.cli import cli
+
+    result = CliRunner().invoke(cli, ["role-confidence", "--bins", "4"])
+    assert result.exit_code == 0, result.output
+    assert "mean_predicted" in result.output and "Brier score 0.02" in result.output and "on 804" in result.output
+    generic = sample[p_technical(sample).notna().to_numpy()].head(30)
+    labels = tmp_path / "labels.csv"
+    pd.DataFrame({"posting_id": generic["posting_id"], "label": generic["synthetic_role"]}).to_csv(labels, index=False)
+    result = CliRunner().invoke(cli, ["role-confidence", "--labels", str(labels)])
+    assert result.exit_code == 0, result.output
+    assert "on 30 generic titles" in result.output
+    result = CliRunner().invoke(cli, ["role-confidence", "--truth", "nope"])
+    assert result.exit_code == 1 and "no column 'nope'" in result.output and "Traceback" not in result.output

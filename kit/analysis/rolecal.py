@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -21,8 +23,8 @@ from kit.analysis.stats import wilson_interval
 from kit.core.errors import DataError
 from kit.prepare.calibration import fit_logistic
 
-__all__ = ["brier_score", "out_of_fold_probabilities", "p_technical", "reliability_table", "role_reliability",
-           "stratified_folds"]
+__all__ = ["brier_score", "out_of_fold_probabilities", "p_technical", "read_role_labels", "reliability_table",
+           "role_reliability", "stratified_folds"]
 
 _TECHNICAL = {"pmt", "tpm"}
 _GENERIC_SIDE = {"pmt": "pm", "pm": "pm", "tpm": "pgm", "pgm": "pgm"}
@@ -178,3 +180,34 @@ def role_reliability(postings: pd.DataFrame, truth: str | pd.Series, *, bins: in
     table.attrs["brier"] = brier_score(probs, y)
     table.attrs["n"] = int(use.sum())
     return table
+
+
+def read_role_labels(path: str | Path) -> pd.Series:
+    """Judged roles from a CSV file with ``posting_id`` and ``label`` columns (``#`` lines are comments).
+
+    The format of ``tests/fixtures/judged_roles.csv``: ids and labels only (other columns are ignored).
+
+    Args:
+        path: The CSV file.
+
+    Returns:
+        A ``string`` series of labels indexed by ``posting_id`` (as text).
+
+    Raises:
+        DataError: If the file cannot be read, a column is missing, or an id is labelled twice.
+    """
+    try:
+        frame = pd.read_csv(path, comment="#", dtype=str)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError.build(f"cannot read the role labels ({exc})", path=path,
+                              expected="a CSV file with columns posting_id, label") from None
+    missing = [c for c in ("posting_id", "label") if c not in frame.columns]
+    if missing:
+        raise DataError.build(f"no column(s) {missing}", path=path, expected="columns posting_id, label",
+                              fix="one row per judged posting: its id and its role (pmt, pm, tpm, pgm, ...)")
+    twice = frame["posting_id"][frame["posting_id"].duplicated()]
+    if len(twice):
+        raise DataError.build(f"posting_id {twice.iloc[0]!r} is labelled more than once", path=path,
+                              expected="one label per posting")
+    return pd.Series(frame["label"].str.strip().to_numpy(), index=frame["posting_id"].str.strip(), dtype="string",
+                     name="label")
