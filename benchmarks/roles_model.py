@@ -201,12 +201,12 @@ def main() -> int:
     train_sets["sample-truth"] = (features(sample[use]), pd.Series(np.isin(truth_s[use], ["pmt", "tpm"]).astype(int)))
 
     variants: dict[str, np.ndarray] = {}
-    trained: dict[str, int] = {}
+    trained: dict[str, str] = {}
     for cols_name, cols in (("lexicon+sections", list(x_judged.columns)), ("sections", AGGREGATES)):
         for name, (x_train, y_train) in train_sets.items():
             model = _model().fit(x_train[cols], y_train)
             variants[f"{name} [{cols_name}]"] = model.predict_proba(x_judged.loc[generic, cols])[:, 1]
-            trained[f"{name} [{cols_name}]"] = len(y_train)
+            trained[f"{name} [{cols_name}]"] = f"{len(y_train)} ({int(np.sum(y_train))} technical)"
         # judged-cv: leave one out over every judged product / program posting
         oof = np.empty(int(generic.sum()))
         for k, row in enumerate(np.flatnonzero(generic)):
@@ -214,7 +214,7 @@ def main() -> int:
             model = _model().fit(x_judged.loc[train, cols], y_judged[train])
             oof[k] = model.predict_proba(x_judged.loc[[row], cols])[:, 1][0]
         variants[f"judged-cv (leave-one-out) [{cols_name}]"] = oof
-        trained[f"judged-cv (leave-one-out) [{cols_name}]"] = len(judged) - 1
+        trained[f"judged-cv (leave-one-out) [{cols_name}]"] = f"{len(judged) - 1} ({int(y_judged.sum())} technical)"
 
     summary = [{"decision": "rules (hand-tuned on this set; in-sample)", "trained_on": "-",
                 "agreement": float((rules == truth).mean()), "auc": auc(own_tech, y_judged[generic])}]
@@ -230,7 +230,8 @@ def main() -> int:
         cv_tech[test] = own_tech[test] >= best_cut(own_tech[~test], y_gen[~test])
     cv_rules = _decide(title_role, cv_tech).reset_index(drop=True)
     reports["rules, threshold fitted out-of-fold (5-fold)"] = role_agreement(cv_rules, truth)
-    summary.append({"decision": "rules, threshold fitted out-of-fold (5-fold)", "trained_on": int(len(y_gen) * 0.8),
+    summary.append({"decision": "rules, threshold fitted out-of-fold (5-fold)",
+                    "trained_on": f"~{int(len(y_gen) * 0.8)} per fold",
                     "agreement": float((cv_rules == truth).mean()), "auc": float("nan")})
     for name, p in variants.items():
         decided = _decide(title_role, p).reset_index(drop=True)
