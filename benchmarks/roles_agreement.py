@@ -60,6 +60,33 @@ def judged_frame(directory: Path | None = None) -> pd.DataFrame:
     return out
 
 
+def judged_postings(directory: Path | None = None) -> pd.DataFrame:
+    """The judged postings joined with their whole loaded rows (text, sections, role columns) and title role.
+
+    Returns:
+        The judged columns ``[source_file, posting_id, label, title_label, reason]``, every loaded column, and
+        ``title_role`` (the role the title alone gives).
+
+    Raises:
+        FileNotFoundError: If a real file is absent.
+    """
+    import kit
+    from kit.prepare.titles import classify_titles
+
+    directory = directory or real_dir()
+    judged = pd.read_csv(JUDGED, comment="#", dtype=str)
+    parts = []
+    for name, group in judged.groupby("source_file"):
+        path = directory / name
+        if not path.exists():
+            raise FileNotFoundError(path)
+        loaded = kit.load_postings(path).astype({"posting_id": str})
+        parts.append(group.merge(loaded, on="posting_id", how="inner"))
+    out = pd.concat(parts, ignore_index=True)
+    out["title_role"] = classify_titles(out["title"].tolist())["role"].to_numpy()
+    return out
+
+
 def judged_titles_frame(directory: Path | None = None) -> pd.DataFrame:
     """The judged real titles joined with the title rule's role for them now.
 
