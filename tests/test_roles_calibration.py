@@ -138,7 +138,8 @@ def test_sample_reliability_and_ground_truth_agreement(sample):
     # the bundled sample's ground-truth agreement must not drop (98.24% at a7df683, before the calibration)
     assert (sample["role"] == sample["synthetic_role"]).mean() >= 0.9824
     table = role_reliability(sample, "synthetic_role")
-    assert table.attrs["n"] >= 800 and table.attrs["brier"] < 0.035
+    # 804 generic titles before titles3 made the bare executive program titles role (and truth) "other": 779 now
+    assert table.attrs["n"] >= 770 and table.attrs["brier"] < 0.035
     big = table[table["n"] >= 30]
     assert len(big) >= 2
     assert ((big["mean_predicted"] >= big["observed_low"]) & (big["mean_predicted"] <= big["observed_high"])).all()
@@ -176,7 +177,7 @@ def test_cli_role_confidence(tmp_path, sample):
 
     result = CliRunner().invoke(cli, ["role-confidence", "--bins", "4"])
     assert result.exit_code == 0, result.output
-    assert "mean_predicted" in result.output and "Brier score 0.02" in result.output and "on 804" in result.output
+    assert "mean_predicted" in result.output and "Brier score 0.02" in result.output and "on 779" in result.output
     generic = sample[p_technical(sample).notna().to_numpy()].head(30)
     labels = tmp_path / "labels.csv"
     pd.DataFrame({"posting_id": generic["posting_id"], "label": generic["synthetic_role"]}).to_csv(labels, index=False)
