@@ -1,8 +1,10 @@
 """``load_postings``: read -> adapt -> clean text -> market -> de-duplicate -> salaries -> enrich -> conform.
 
-Every step is vectorized over the whole table or works on distinct values only (texts cleaned once per distinct
-text, locations resolved once per distinct value, duplicates found by hashing, salaries parsed and roles read
-after de-duplication). Timings: ``python -m benchmarks --only load`` (benchmarks/bench_load.py).
+Every step is vectorized over the whole table or works on distinct values only: texts cleaned in Arrow with each
+distinct LINE cleaned once (:mod:`kit.prepare.text_fast`), locations resolved once per distinct value, duplicates
+found by hashing, salaries parsed and roles read after de-duplication, section spans cut over whole columns and the
+role signals counted on the role's own lines straight from those spans. ``description_raw`` shares the raw
+text's Arrow buffers (no copy). Timings: ``python -m benchmarks --only load`` (benchmarks/bench_load.py).
 
 Fast path: :func:`save_postings` writes a loaded table as Parquet marked with the kit version and a fingerprint
 of the files the pipeline depends on (:data:`PIPELINE_FILES`: the rule files kit/data/titles.yaml,

@@ -78,7 +78,7 @@ class _Lines:
         maybe = ~self.blank & (
             ((stripped_len <= rules.max_chars)
              & ~pc.starts_with(pc.utf8_trim(distinct, _PY_SPACE), "- ").to_numpy(zero_copy_only=False))
-            | pc.match_substring(pc.utf8_slice_codeunits(distinct, 0, 62), ":").to_numpy(zero_copy_only=False))
+            | pc.match_substring_regex(pc.utf8_slice_codeunits(distinct, 0, 62), ":").to_numpy(zero_copy_only=False))
         kind_code = {k: i for i, k in enumerate(kinds)}
         self.head = np.full(n, -1, dtype=np.int64)
         cand = np.flatnonzero(maybe)
@@ -95,7 +95,13 @@ class _Lines:
         self.norm = np.full(n, -1, dtype=np.int64)
         long_pos = np.flatnonzero(self.long)
         long_low = low.take(pa.array(long_pos, type=pa.int64()))
-        norm = pc.utf8_trim(pc.replace_substring_regex(long_low, _ASCII_SPACE_RUN, " "), _ASCII_SPACE)
+        # (replacing is slow per value in Arrow: only lines with a run of whitespace other than one space)
+        odd = pc.match_substring_regex(long_low, _ODD_SPACE)
+        norm = long_low
+        if pc.any(odd).as_py():
+            norm = pc.replace_with_mask(long_low, odd, pc.replace_substring_regex(
+                long_low.filter(odd), _ASCII_SPACE_RUN, " ").cast(long_low.type))
+        norm = pc.utf8_trim(norm, _ASCII_SPACE)
         wide = ~ascii_[long_pos]
         if wide.any():
             mask = pa.array(wide)
@@ -125,6 +131,7 @@ class _Lines:
 #: Python's ``str.split()`` whitespace on ASCII text (``_PY_SPACE``: all of it, what ``str.strip()`` removes)
 _ASCII_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
 _ASCII_SPACE_RUN = "[\t\n\x0b\x0c\r\x1c-\x1f ]+"
+_ODD_SPACE = "[\t\n\x0b\x0c\r\x1c-\x1f]|  "
 
 
 def _ints(arr: pa.Array) -> np.ndarray:
