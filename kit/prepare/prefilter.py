@@ -11,6 +11,7 @@ be rewritten safely (case-insensitive or multi-line flags, conditional groups) e
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -94,6 +95,7 @@ def _emit(sub) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=256)  # parsing a long pattern costs ~10 ms; section rules ask once per chunk
 def superset_pattern(pattern: re.Pattern) -> str | None:
     """An RE2 pattern matching at least every string ``pattern.search`` matches (within one line), or None.
 
