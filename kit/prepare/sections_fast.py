@@ -51,12 +51,21 @@ class _Lines:
     def __init__(self, texts: pa.Array, rules: SectionRules, kinds: list[str]) -> None:
         from kit.prepare.sections import _INLINE, _ROLE_HEADED, _heading_kind
 
-        lists = pc.split_pattern(texts, "\n")
-        offsets = lists.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
-        self.offsets = offsets  # lines of text t: offsets[t]:offsets[t + 1]
-        encoded = pc.dictionary_encode(lists.flatten())
-        self.codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        distinct = encoded.dictionary
+        # split and dictionary-encode chunk by chunk (the lines of all texts are never in memory at once), then
+        # one dictionary for all: unified in order of first appearance, the codes a single encoding would give
+        counts, encoded = [], []
+        for at in range(0, len(texts), _CHUNK):
+            lists = pc.split_pattern(texts.slice(at, _CHUNK), "\n")
+            counts.append(np.diff(lists.offsets.to_numpy(zero_copy_only=False)))
+            encoded.append(pc.dictionary_encode(lists.flatten()))
+        if encoded:
+            unified = pa.chunked_array(encoded).unify_dictionaries()
+            distinct = unified.chunk(0).dictionary
+            codes = [_ints(c.indices) for c in unified.chunks]
+        else:
+            distinct, codes = pa.array([], type=pa.large_string()), []
+        self.offsets = np.concatenate([[0], np.cumsum(np.concatenate(counts or [[]]))]).astype(np.int64)
+        self.codes = np.concatenate(codes or [np.empty(0, dtype=np.int64)]).astype(np.int64)
         n = len(distinct)
         self.distinct = distinct
         self._rules = rules
@@ -140,6 +149,13 @@ def _ints(arr: pa.Array) -> np.ndarray:
 
 def _codes(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """Dictionary codes (-1 for NA) and the distinct values, by Arrow's hash kernel (~10x pandas' factorize)."""
+    arr = pa.array(s.array) if not isinstance(s.array, pd.arrays.ArrowStringArray) else s.array._pa_array
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks > 1:
+        # chunk by chunk, one dictionary unified in order of first appearance (the codes one encoding gives),
+        # without first copying the column into one array
+        unified = pc.dictionary_encode(arr).unify_dictionaries()
+        codes = np.concatenate([_ints(pc.fill_null(c.indices, -1)) for c in unified.chunks])
+        return codes, unified.chunk(0).dictionary.cast(pa.large_string())
     encoded = pc.dictionary_encode(_arrow_strings(s))
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, encoded.dictionary
