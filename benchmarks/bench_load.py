@@ -10,10 +10,13 @@ Figures:
 * ``load_postings peak memory (N postings)`` - peak RSS of the same subprocesses (imports included). Goal:
   ratio <= 2.
 
-Where the time goes: ``read_csv`` only parses; the kit also cleans every distinct description (HTML / markdown
-in Python string code), classifies every distinct title, cuts every description into sections (distinct lines
-read once, the rest over whole columns: kit/prepare/sections_fast.py) and scans the role text for role phrases.
-The per-step medians printed with the figure say which of these is left.
+Where the time goes: ``read_csv`` only parses; the kit also cleans the text (the HTML step in RE2, then each
+distinct line once: kit/prepare/text_fast.py), classifies every distinct title in Python (the largest per-value
+Python work left), cuts every description into sections (distinct lines read once, the rest over whole columns:
+kit/prepare/sections_fast.py), scans the distinct lines of the role's own sections for role phrases (Python's
+regex on the lines an RE2 prefilter picks), de-duplicates and parses pay. The per-step medians printed with the
+figure say which of these is left (the enrich steps are timed where ``enrich_postings`` calls them). Peak memory
+is the load process's own (``RUSAGE_SELF``); with ``KIT_WORKERS=2`` the title worker's memory is not in it.
 
 The corpus is :func:`kit.sample.synthetic.write_corpus` (seed 11: ~7% reposts, 20% HTML, markdown elsewhere), written
 once to ``benchmarks/out/load-<N>/postings.csv.gz`` and reused. ``--quick`` uses 20k postings.
@@ -32,13 +35,15 @@ GOAL_MEMORY_RATIO = 2.0
 #: the kit's steps timed inside the subprocess (module attribute -> label)
 _STEPS = (
     ("kit.load.postings", "_adapt_one", "read + adapt"),
+    ("kit.load.postings", "display_names", "company names"),
     ("kit.load.postings", "_clean_text", "clean text"),
     ("kit.load.postings", "assign_markets", "markets"),
     ("kit.load.postings", "dedupe_postings", "de-duplicate"),
     ("kit.load.postings", "_salaries", "salaries"),
-    ("kit.prepare.sections", "spans_series", "enrich: sections"),
-    ("kit.prepare.titles", "classify_titles", "enrich: titles"),
-    ("kit.prepare.roles", "roles_from_text", "enrich: roles from text"),
+    # enrich_postings imported these by name: they are timed where it calls them
+    ("kit.prepare.enrich", "spans_series", "enrich: sections"),
+    ("kit.prepare.enrich", "classify_titles", "enrich: titles"),
+    ("kit.prepare.enrich", "roles_from_text", "enrich: roles from text"),
     ("kit.load.postings", "conform", "conform"),
     ("kit.load.postings", "content_key", "content key"),
 )

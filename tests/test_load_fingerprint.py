@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 import pandas as pd
+import pytest
 
 import kit
 
@@ -32,6 +33,10 @@ PINNED = "94be796b023cda423f7a7185411ec240b429fa09a576ac383248c599791d571b"
 #: 0de88aa2 (main a7df683 .. rolemodel: the calibration changed role_confidence and nothing else)
 PINNED_BUT_CONFIDENCE = "17cd58539c0780434c181c9c3b8ec8c0aeee8d72887db87d449d195799a240cf"
 PINNED_30K_BUT_CONFIDENCE = "82fdc69c3d1edb106584d10d2b980b760848d43f3118158e8fb23d6995d29f8e"
+
+#: the load benchmark's 100k corpus (``write_corpus(n_postings=100_000, seed=11)``): main at 2805d11 (titles3 and
+#: rolemodel merged), the output the load work of issue 13 must keep; slow (generating and loading take a while)
+PINNED_100K = "5133c97372e681aae3351b75a4f21a4cc8931435683d75ac6528090cd140361d"
 
 
 def frame_fingerprint(df: pd.DataFrame) -> str:
@@ -59,3 +64,11 @@ def test_loaded_30k_corpus_matches_the_pinned_fingerprint(tmp_path):
     loaded = kit.load_postings(tmp_path / "postings.csv.gz")
     assert frame_fingerprint(loaded.drop(columns="role_confidence")) == PINNED_30K_BUT_CONFIDENCE
     assert frame_fingerprint(loaded) == PINNED_30K
+
+
+@pytest.mark.slow
+def test_loaded_100k_corpus_matches_the_pinned_fingerprint(tmp_path):
+    from kit.sample.synthetic import write_corpus
+
+    write_corpus(tmp_path, n_postings=100_000, seed=11)
+    assert frame_fingerprint(kit.load_postings(tmp_path / "postings.csv.gz")) == PINNED_100K

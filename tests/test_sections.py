@@ -158,6 +158,35 @@ def test_bad_rules_file(tmp_path):
         load_section_rules(path)
 
 
+def _boilerplate_one_by_one(texts, companies):
+    """company_boilerplate's rule, spelled out in plain Python (the column engine must agree)."""
+    import math
+
+    from kit.prepare.sections import _line_hash
+
+    rules = load_section_rules()
+    rows, distinct = {}, {}
+    for text, company in zip(texts, companies, strict=True):
+        if text is None or company is None:
+            continue
+        rows[company] = rows.get(company, 0) + 1
+        distinct.setdefault(company, set()).add(text)
+    out = {}
+    for company, n in rows.items():
+        if n < rules.repeat_min_postings:
+            continue
+        counts = {}
+        for text in distinct[company]:
+            for line in {" ".join(x.lower().split()) for x in text.split("\n")
+                         if len(x.strip()) >= rules.repeat_min_chars}:
+                counts[line] = counts.get(line, 0) + 1
+        need = max(rules.repeat_min_postings, math.ceil(rules.repeat_share * len(distinct[company])))
+        hits = frozenset(_line_hash(line) for line, c in counts.items() if c >= need)
+        if hits:
+            out[company] = hits
+    return out
+
+
 def test_column_engine_equals_section_spans_text_by_text():
     """spans_series (one Arrow / numpy pass over the column) gives what section_spans gives one text at a time."""
     import random
@@ -170,7 +199,13 @@ def test_column_engine_equals_section_spans_text_by_text():
             "We do not discriminate on the basis of race or age.", "Paid time off and a 401(k) match.",
             "Requirements: five years of product management in retail or banking", "1. Responsibilities",
             "Base salary $120,000 - $150,000", "Founded in 2009 and backed by great investors.",
-            "Our mission is to make maps.", "The role", "- Write specs with engineering teams every single week"]
+            "Our mission is to make maps.", "The role", "- Write specs with engineering teams every single week",
+            # odd whitespace, non-ASCII case and an early colon: the column engine reads these in Arrow or Python
+            "ABOUT US\u00a0", "\u3000Benefits", "\x1cThe role", "RESPONSIBILITIES\t", "İstanbul office",
+            "Über uns:  wir bauen Software für Menschen, die gute Werkzeuge mögen",
+            "Requirements :  five years of product management experience in payments",
+            "Responsibilities: own the roadmap for payments, write specs with engineers and ship every quarter",
+            "Acme  ÜBER\u2003 rockets:   we build satellites and rockets for the whole wide world"]
     rng = random.Random(5)
     texts, companies = [], []
     for i in range(400):
@@ -178,12 +213,15 @@ def test_column_engine_equals_section_spans_text_by_text():
         lines = [rng.choice(pool) for _ in range(rng.randint(0, 9))]
         if company == "Acme" and rng.random() < 0.8:
             lines.insert(0, "Acme builds   rockets and satellites for everyone who needs to reach orbit.")
+            lines.insert(1, rng.choice(["Acme  İS   a great place\u2003to work, on rockets and satellites.",
+                                     "acme İs a great place to work, on rockets and satellites."]))
         texts.append(None if rng.random() < 0.03 else "\n".join(lines))
         companies.append(company)
     frame = pd.DataFrame({"description": pd.array(texts, dtype="string"), "company": pd.array(companies,
                                                                                               dtype="string")})
     repeated = company_boilerplate(frame["description"], frame["company"])
     assert "Acme" in repeated
+    assert repeated == _boilerplate_one_by_one(texts, companies)
     got = spans_series(frame["description"], frame["company"])
     for text, company, spans in zip(texts, companies, got.tolist(), strict=True):
         if not text:

@@ -392,15 +392,24 @@ def _read_text_table(path: Path, *, gz: bool) -> pd.DataFrame:
         source = io.StringIO(text)
         head = text[:65536].encode("utf-8")
     else:
-        _reject_nul_anywhere(path, gz=gz, head=head)
+        _reject_nul(head, path)  # the whole file is checked below, before anything else is said about it
         encodings = ["utf-8-sig", "cp1252", "latin-1"]
-    _reject_markup(head, path)
+    try:
+        _reject_markup(head, path)
+    except DataError:
+        if not utf16:
+            _reject_nul_anywhere(path, gz=gz, head=head)
+        raise
     sep = _delimiter(head, path)
     sep_name = _SEP_NAMES[sep]
     if encodings[0] == "utf-8-sig":
+        # a file the Arrow reader parses has every byte in a column name or a value: it says whether there is a
+        # NUL anywhere without a second pass over the (decompressed) file
         fast = _read_csv_arrow(path, sep)
         if fast is not None:
             return fast
+    if not utf16:
+        _reject_nul_anywhere(path, gz=gz, head=head)
     for encoding in encodings:
         try:
             if isinstance(source, io.StringIO):
@@ -489,6 +498,7 @@ def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
     decides, warns or explains.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     try:
@@ -501,8 +511,10 @@ def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
             convert_options=pacsv.ConvertOptions(column_types={c: pa.large_string() for c in header},
                                                  strings_can_be_null=True, null_values=[""]),
         )
-        if table.column_names != list(header):
+        if table.column_names != list(header) or any("\x00" in str(c) for c in header):
             return None
+        if any(pc.any(pc.match_substring_regex(col, r"\x00")).as_py() for col in table.columns):
+            return None  # a NUL byte: the reader below says where
     except Exception:  # any problem: let the pandas reader produce the proper message or fallback
         return None
     return table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get)

@@ -133,7 +133,12 @@ def to_number(values: pd.Series, *, label: str, column: str) -> pd.Series:
         if values.dtype == object and values.map(lambda v: isinstance(v, bytes)).any():
             values = values.map(lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else v)
         s = values.astype("string").str.strip()
-        cleaned = s.str.replace(_MONEY_JUNK, "", regex=True)
+        # the junk pattern (case-insensitive: pandas runs it value by value in Python) only where a value is not
+        # a plain number already (nothing to remove there); plain numbers are found with one RE2 pass
+        plain = s.str.fullmatch(r"[0-9]+(?:\.[0-9]+)?", na=False).to_numpy(dtype=bool)
+        cleaned = s.copy()
+        if not plain.all():
+            cleaned[~plain] = s[~plain].str.replace(_MONEY_JUNK, "", regex=True)
         num = pd.to_numeric(cleaned.astype(object).where(cleaned.notna(), None), errors="coerce").astype("Float64")
         given = s.notna() & (s != "") & ~s.str.lower().isin(_MISSING_WORDS)
         finite = np.isfinite(num.to_numpy(dtype="float64", na_value=np.nan))

@@ -1,8 +1,10 @@
 """``load_postings``: read -> adapt -> clean text -> market -> de-duplicate -> salaries -> enrich -> conform.
 
-Every step is vectorized over the whole table or works on distinct values only (texts cleaned once per distinct
-text, locations resolved once per distinct value, duplicates found by hashing, salaries parsed and roles read
-after de-duplication). Timings: ``python -m benchmarks --only load`` (benchmarks/bench_load.py).
+Every step is vectorized over the whole table or works on distinct values only: texts cleaned in Arrow with each
+distinct LINE cleaned once (:mod:`kit.prepare.text_fast`), locations resolved once per distinct value, duplicates
+found by hashing, salaries parsed and roles read after de-duplication, section spans cut over whole columns and the
+role signals counted on the role's own lines straight from those spans. ``description_raw`` shares the raw
+text's Arrow buffers (no copy). Timings: ``python -m benchmarks --only load`` (benchmarks/bench_load.py).
 
 Fast path: :func:`save_postings` writes a loaded table as Parquet marked with the kit version and a fingerprint
 of the files the pipeline depends on (:data:`PIPELINE_FILES`: the rule files kit/data/titles.yaml,
@@ -19,6 +21,7 @@ from functools import partial
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -55,7 +58,8 @@ Source = str | PathLike | pd.DataFrame
 PIPELINE_FILES: tuple[Path, ...] = (
     *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv", "sections.yaml",
                                    "company_aliases.csv")),
-    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/markets",
+    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/text_fast",
+                                              "prepare/markets",
                                               "prepare/dedupe", "prepare/salary", "prepare/companies",
                                               "prepare/enrich", "prepare/titles", "prepare/roles", "prepare/sections",
                                               "prepare/sections_fast", "prepare/prefilter",
@@ -239,13 +243,12 @@ def _clean_text(df: pd.DataFrame) -> pd.DataFrame:
     original = df["description"].astype("string")
     cleaned = clean_series(original)
     changed = (cleaned != original).fillna(False).to_numpy(dtype=bool)
-    raw_col = (
-        df["description_raw"].astype("string")
-        if "description_raw" in df.columns
-        else pd.Series(pd.NA, index=df.index, dtype="string")
-    )
-    # the raw text where cleaning changed it (Arrow if_else: pandas' mask on strings is ~20x slower)
-    picked = pc.if_else(pa.array(changed), _arrow(original), _arrow(raw_col).cast(_arrow(original).type))
+    if "description_raw" in df.columns:
+        # the raw text where cleaning changed it (Arrow if_else: pandas' mask on strings is ~20x slower)
+        raw_col = df["description_raw"].astype("string")
+        picked = pc.if_else(pa.array(changed), _arrow(original), _arrow(raw_col).cast(_arrow(original).type))
+    else:  # the raw text where cleaning changed it, else missing: the original's buffers, a new validity bitmap
+        picked = _where_valid(_arrow(original), changed)
     df["description_raw"] = pd.Series(picked, index=df.index, dtype="string")
     df["description"] = cleaned
     df["title"] = clean_series(df["title"]).str.replace("\n", " ", regex=False)
@@ -273,6 +276,16 @@ def _titles_ahead(titles: pd.Series) -> Background | None:
 def _arrow(s: pd.Series) -> pa.Array:
     arr = pa.array(s.array)
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _where_valid(arr: pa.Array, keep: np.ndarray) -> pa.Array:
+    """``arr`` with the values where ``keep`` is False made null, sharing ``arr``'s offsets and data (no copy)."""
+    valid = keep if arr.null_count == 0 else keep & arr.is_valid().to_numpy(zero_copy_only=False)
+    # the bitmap is read from bit ``arr.offset`` on, as the offsets buffer is
+    bitmap = pa.py_buffer(np.packbits(np.concatenate([np.zeros(arr.offset, dtype=bool), valid]),
+                                      bitorder="little").tobytes())
+    _, offsets, data = arr.buffers()
+    return pa.Array.from_buffers(arr.type, len(arr), [bitmap, offsets, data], offset=arr.offset)
 
 
 _REMOTE_WORDS = r"(?i)\b(?:remote|telecommute|work from home|wfh)\b"

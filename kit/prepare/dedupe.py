@@ -2,8 +2,8 @@
 
 Two rows are duplicates when they have the same company, the same normalized title and a near-identical
 description. "Near-identical" is decided by hashing a normalized form of the text (lower case; punctuation,
-digits and whitespace dropped), so changed dates, requisition numbers, punctuation, case or spacing do not make a
-repost look new. Rows without a description are never merged on text alone.
+digits and whitespace dropped; a 128-bit digest per distinct text), so changed dates, requisition numbers,
+punctuation, case or spacing do not make a repost look new. Rows without a description are never merged on text alone.
 
 The kept row is the earliest posted one (input order breaks ties); it gets ``duplicates`` = the number of source
 rows merged (summing any earlier counts) and ``locations`` = the distinct locations of the merged rows joined by
@@ -13,27 +13,41 @@ rows merged (summing any earlier counts) and ``locations`` = the distinct locati
 from __future__ import annotations
 
 import string
+from hashlib import blake2b
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = ["dedupe_postings", "duplicate_key"]
 
 #: ASCII bytes dropped before comparing texts: punctuation, digits, whitespace
 _DROP = (string.punctuation + string.digits + string.whitespace).encode()
+_CHUNK = 10_000  # distinct values normalized per chunk
 
 
 def _norm_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Per row, a code of the normalized text (equal codes = equal text once normalized) and whether it is empty.
 
     Normalized = UTF-8 bytes, ASCII lower-cased, ASCII punctuation / digits / whitespace removed; NA is empty.
-    Each distinct value is normalized once.
+    Each distinct value is normalized once, a chunk of values at a time, and kept only as a 128-bit BLAKE2 digest
+    (two different texts share one with a probability of ~1e-27 among a million): the long normalized texts are
+    never all in memory at once.
     """
     codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
-    normed = [v.encode("utf-8", "replace").lower().translate(None, _DROP) for v in uniques.to_numpy(dtype=object)]
-    normed.append(b"")  # code -1 (NA) -> the last entry
-    norm_codes, norm_uniques = pd.factorize(np.array(normed, dtype=object))
-    empty = np.fromiter((not v for v in norm_uniques), dtype=bool, count=len(norm_uniques))
+    arr = pa.array(uniques.array if hasattr(uniques, "array") else uniques, type=pa.large_string())
+    digests: list[bytes] = []
+    empty_of: list[bool] = []
+    for at in range(0, len(arr), _CHUNK):
+        for v in arr.slice(at, _CHUNK).to_pylist():
+            normed = v.encode("utf-8", "replace").lower().translate(None, _DROP)
+            empty_of.append(not normed)
+            digests.append(blake2b(normed, digest_size=16).digest())
+    digests.append(blake2b(b"", digest_size=16).digest())  # code -1 (NA) -> the last entry
+    empty_of.append(True)
+    norm_codes, norm_uniques = pd.factorize(np.array(digests, dtype=object))
+    empty = np.zeros(len(norm_uniques), dtype=bool)
+    empty[norm_codes[np.array(empty_of, dtype=bool)]] = True
     row = norm_codes[codes]
     return row, empty[row]
 

@@ -11,6 +11,7 @@ be rewritten safely (case-insensitive or multi-line flags, conditional groups) e
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -94,6 +95,7 @@ def _emit(sub) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=256)  # parsing a long pattern costs ~10 ms; section rules ask once per chunk
 def superset_pattern(pattern: re.Pattern) -> str | None:
     """An RE2 pattern matching at least every string ``pattern.search`` matches (within one line), or None.
 
@@ -114,18 +116,19 @@ def superset_pattern(pattern: re.Pattern) -> str | None:
         return None
 
 
-def search_mask(pattern: re.Pattern, strings: Sequence[str], *, arrow: pa.Array | None = None) -> np.ndarray:
+def search_mask(pattern: re.Pattern, strings: Sequence[str] | None, *, arrow: pa.Array | None = None) -> np.ndarray:
     """``[pattern.search(s) is not None for s in strings]`` as a bool array, with the RE2 prefilter.
 
     Args:
         pattern: A compiled Python pattern.
-        strings: The strings (no ``None``); searched as given (lower them first if the pattern expects it).
+        strings: The strings (no ``None``); searched as given (lower them first if the pattern expects it). None
+            when ``arrow`` holds them: only the prefilter's candidates are then made Python strings.
         arrow: The same strings as an Arrow array, when the caller has it (else built here).
 
     Returns:
         A bool array, one per string: exactly the Python pattern's answer.
     """
-    n = len(strings)
+    n = len(strings) if strings is not None else len(arrow)
     out = np.zeros(n, dtype=bool)
     if n == 0:
         return out
@@ -139,6 +142,11 @@ def search_mask(pattern: re.Pattern, strings: Sequence[str], *, arrow: pa.Array 
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             candidates = None
     search = pattern.search
+    if strings is None:  # the candidates' text from Arrow
+        idx = np.arange(n) if candidates is None else candidates
+        for i, text in zip(idx.tolist(), arrow.take(pa.array(idx, type=pa.int64())).to_pylist(), strict=True):
+            out[i] = search(text) is not None
+        return out
     for i in range(n) if candidates is None else candidates:
         out[i] = search(strings[i]) is not None
     return out

@@ -31,7 +31,7 @@ from kit.core.paths import DATA_DIR
 from kit.prepare.calibration import Calibration, load_calibration
 from kit.prepare.phrasematch import normalize_phrase as _norm  # the one phrase normalization
 from kit.prepare.phrasematch import trie_regex as _trie_regex
-from kit.prepare.sections import ROLE_KINDS, parse_spans, section_spans, section_text
+from kit.prepare.sections import ROLE_KINDS, parse_spans, section_spans, section_text, spans_series
 from kit.prepare.titles import classify_titles
 
 __all__ = [
@@ -154,7 +154,8 @@ def _empty_matches(index_dtype: Any) -> pd.DataFrame:
     )
 
 
-def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -> pd.DataFrame:
+def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None, sections: pd.Series | None = None,
+                   kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Every signal phrase found in each description.
 
     Descriptions are cut into lines and each DISTINCT line is scanned once (boilerplate such as
@@ -163,6 +164,10 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -
     Args:
         descriptions: Description texts (NA allowed); the index is kept as ``row``.
         signals: Compiled signals; the bundled ones by default.
+        sections: With ``kinds``: the descriptions' section spans (the postings' ``sections`` column, same
+            index); only lines in sections of ``kinds`` count - the same as scanning
+            :func:`kit.prepare.sections.section_text` of those kinds, without cutting the texts.
+        kinds: The section kinds counted with ``sections``.
 
     Returns:
         Long frame ``[row, phrase, signal, weight, count]``: one line per description x phrase found.
@@ -173,48 +178,27 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -
     if len(text) == 0:
         return _empty_matches(descriptions.index.dtype)
     import pyarrow as pa
-    import pyarrow.compute as pc
     from scipy import sparse
 
-    # lower-case, cut into lines and find the distinct lines in Arrow (C++), not in Python
     arr = pa.array(text.array)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    lists = pc.split_pattern(pc.utf8_lower(arr), pattern="\n")
-    n_lines = np.diff(lists.offsets.to_numpy())
-    encoded = pc.dictionary_encode(lists.flatten())
-    line_codes = encoded.indices.to_numpy()
-    distinct = encoded.dictionary
-    findall = signals.regex.findall
-    found = [[] for _ in range(len(distinct))]
-    try:  # RE2 (linear time, C++) picks the lines that contain any phrase at all; Python's re runs on those only
-        maybe = pc.match_substring_regex(distinct, pattern=signals.prefilter).to_numpy(zero_copy_only=False)
-        maybe = maybe.nonzero()[0]
-        texts = distinct.take(pa.array(maybe)).to_pylist()
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a phrase RE2 cannot read: scan every line
-        maybe, texts = np.arange(len(distinct)), distinct.to_pylist()
-    for k, line in zip(maybe.tolist(), texts, strict=True):
-        found[k] = findall(line)  # one regex pass per distinct line
-    per_line = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    if per_line.sum() == 0:
-        return _empty_matches(descriptions.index.dtype)
-    match_codes, matched = pd.factorize(pd.Series(list(chain.from_iterable(found)), dtype=object))
+    spans = sections.reindex(labels) if sections is not None and kinds is not None else None
     table = signals.phrases.reset_index(drop=True)
     pid_of = {(p, sig): k for k, (p, sig) in enumerate(zip(table["phrase"], table["signal"], strict=True))}
-    resolved = [_resolve(m, signals.lookup) for m in matched]  # distinct matched strings only
-    pid = np.array([-1 if r is None else pid_of[(r[0], r[1])] for r in resolved], dtype=np.int64)[match_codes]
-    hit_line = np.repeat(np.arange(len(found)), per_line)
-    ok = pid >= 0
-    # (distinct line x phrase) counts, then (description x distinct line) occurrences @ that = per-description counts
-    per_phrase = sparse.csr_matrix(
-        (np.ones(int(ok.sum()), dtype=np.int64), (hit_line[ok], pid[ok])), shape=(len(found), len(table))
-    )
-    doc_lines = sparse.csr_matrix(
-        (np.ones(len(line_codes), dtype=np.int64), (np.repeat(np.arange(len(n_lines)), n_lines), line_codes)),
-        shape=(len(n_lines), len(found)),
-    )
-    per_doc = (doc_lines @ per_phrase).tocsr()
+    scan = _LineScan(signals, pid_of)
+    parts = []
+    for at in range(0, len(arr), _SCAN_ROWS):  # in chunks of texts: the per-line arrays stay small
+        part = scan.chunk(arr.slice(at, _SCAN_ROWS), None if spans is None else spans.iloc[at:at + _SCAN_ROWS],
+                          kinds, len(table))
+        if part is None:  # spans that do not fit the texts: cut the texts as section_text does
+            picked = section_text(pd.DataFrame({"description": text, "sections": spans}), kinds)
+            return signal_matches(picked, signals=signals)
+        parts.append(part)
+    per_doc = sparse.vstack(parts).tocsr()
     per_doc.eliminate_zeros()
+    if per_doc.nnz == 0:
+        return _empty_matches(descriptions.index.dtype)
     per_doc.sort_indices()
     pos = np.repeat(np.arange(per_doc.shape[0]), np.diff(per_doc.indptr))
     cols = per_doc.indices
@@ -230,6 +214,89 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None) -
     out["phrase"] = out["phrase"].astype("string")
     out["signal"] = out["signal"].astype("string")
     return out
+
+
+#: texts scanned per chunk by :func:`signal_matches`
+_SCAN_ROWS = 20_000
+
+
+class _LineScan:
+    """Signal phrase ids of distinct lower-cased lines, each line scanned once for the whole column."""
+
+    def __init__(self, signals: Signals, pid_of: dict[tuple[str, str], int]) -> None:
+        self._signals, self._pid_of = signals, pid_of
+        self._lines: dict[str, list[int]] = {}  # line -> phrase ids of its matches (in order)
+        self._matches: dict[str, int] = {}  # matched string -> phrase id (-1: not a phrase)
+
+    def _pids(self, line: str) -> list[int]:
+        got = self._lines.get(line)
+        if got is None:
+            got = []
+            for m in self._signals.regex.findall(line):  # one regex pass per distinct line
+                pid = self._matches.get(m)
+                if pid is None:
+                    r = _resolve(m, self._signals.lookup)
+                    pid = self._matches[m] = -1 if r is None else self._pid_of[(r[0], r[1])]
+                if pid >= 0:
+                    got.append(pid)
+            self._lines[line] = got
+        return got
+
+    def chunk(self, arr: Any, spans: pd.Series | None, kinds: tuple[str, ...] | None, n_phrases: int) -> Any:
+        """(text x phrase) counts of one chunk of texts; None when ``spans`` do not fit the texts."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        from scipy import sparse
+
+        # lower-case, cut into lines and find the distinct lines in Arrow (C++), not in Python
+        lists = pc.split_pattern(pc.utf8_lower(arr), pattern="\n")
+        n_lines = np.diff(lists.offsets.to_numpy())
+        lines = lists.flatten()
+        line_doc = np.repeat(np.arange(len(n_lines)), n_lines)
+        if spans is not None:
+            counted = _counted_lines(arr, n_lines, lines, spans, kinds)
+            if counted is None:
+                return None
+            lines, line_doc = lines.filter(pa.array(counted)), line_doc[counted]
+        encoded = pc.dictionary_encode(lines)
+        line_codes = encoded.indices.to_numpy()
+        distinct = encoded.dictionary
+        try:  # RE2 (linear time, C++) picks the lines that contain any phrase at all; Python's re runs on those
+            maybe = pc.match_substring_regex(distinct, pattern=self._signals.prefilter).to_numpy(zero_copy_only=False)
+            maybe = maybe.nonzero()[0]
+            texts = distinct.take(pa.array(maybe)).to_pylist()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a phrase RE2 cannot read: scan every line
+            maybe, texts = np.arange(len(distinct)), distinct.to_pylist()
+        found = [self._pids(line) for line in texts]
+        per_line = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        pid = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(per_line.sum()))
+        hit_line = np.repeat(maybe.astype(np.int64), per_line)
+        # (distinct line x phrase) counts, then (text x distinct line) occurrences @ that = per-text counts
+        per_phrase = sparse.csr_matrix((np.ones(len(pid), dtype=np.int64), (hit_line, pid)),
+                                       shape=(len(distinct), n_phrases))
+        doc_lines = sparse.csr_matrix((np.ones(len(line_codes), dtype=np.int64), (line_doc, line_codes)),
+                                      shape=(len(n_lines), len(distinct)))
+        return (doc_lines @ per_phrase).tocsr()
+
+
+def _counted_lines(arr: Any, n_lines: np.ndarray, lowered: Any, spans: pd.Series,
+                   kinds: tuple[str, ...]) -> np.ndarray | None:
+    """Per line of the lower-cased texts: in a section of ``kinds``? None when the spans do not fit the texts."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from kit.prepare.sections_fast import lines_in_kinds
+
+    line_len = pc.utf8_length(lowered).to_numpy(zero_copy_only=False)
+    # the spans count characters of the text itself: lower-casing must not have changed any length
+    if not np.array_equal(np.bincount(np.repeat(np.arange(len(n_lines)), n_lines), weights=line_len + 1,
+                                      minlength=len(n_lines)).astype(np.int64) - 1,
+                          pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)):
+        return None
+    span_arr = pa.array(spans.astype("string").array)
+    if isinstance(span_arr, pa.ChunkedArray):
+        span_arr = span_arr.combine_chunks()
+    return lines_in_kinds(n_lines, line_len, span_arr, kinds)
 
 
 def _scores(matches: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
@@ -301,12 +368,13 @@ def roles_from_text(
     has_text = desc.astype("string").str.strip().fillna("").ne("")
     needs = has_text & title_role.isin(list(_TITLE_SIDE))
     if text == "all":
-        scanned = desc[needs]
-    elif text == "role":
-        scanned = own_text(desc[needs], None if sections is None else sections.reindex(idx)[needs])
+        matches = signal_matches(desc[needs], signals=signals)
+    elif text == "role":  # the lines in the role's own sections (own_text), found from the spans
+        scanned = desc[needs].astype("string")
+        spans = spans_series(scanned) if sections is None else sections.reindex(idx)[needs]
+        matches = signal_matches(scanned, signals=signals, sections=spans, kinds=ROLE_KINDS)
     else:
         raise DataError.build(f"text={text!r}", expected="'role' or 'all'")
-    matches = signal_matches(scanned, signals=signals)
     scores = _scores(matches, idx)
     tech, prod, prog = scores["technical"], scores["product"], scores["program"]
 

@@ -3,8 +3,10 @@
 Same answers as running :func:`kit.prepare.sections.section_spans` text by text, computed over a whole column:
 
 1. the distinct texts are split into lines in one Arrow pass (``split_pattern``) and the lines dictionary-encoded;
-2. every *distinct* line is read once in Python (heading kind, legal / benefits / about wording, length, the
-   normalized form used for company boilerplate) - the only per-string Python work;
+2. every *distinct* line is read once: length, blank, lower case and the normalized form used for company
+   boilerplate over the whole dictionary in Arrow (Python's ``lower`` only for non-ASCII lines); heading kind in
+   Python only for the lines that can be headings (short non-bullet lines, or an early colon); legal / benefits /
+   about wording with an RE2 prefilter, Python's patterns on its candidates only;
 3. company boilerplate is counted with numpy over (company, distinct text, normalized line) codes;
 4. the line-by-line state machine of ``section_spans`` (current heading, "headed", blank lines joining the
    section before) becomes running maxima over line positions, and spans are formatted with Arrow string
@@ -23,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kit.prepare.prefilter import search_mask
+from kit.prepare.text_fast import _PY_SPACE
 
 if TYPE_CHECKING:
     from kit.prepare.sections import SectionRules
@@ -48,43 +51,74 @@ class _Lines:
     def __init__(self, texts: pa.Array, rules: SectionRules, kinds: list[str]) -> None:
         from kit.prepare.sections import _INLINE, _ROLE_HEADED, _heading_kind
 
-        lists = pc.split_pattern(texts, "\n")
-        offsets = lists.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
-        self.offsets = offsets  # lines of text t: offsets[t]:offsets[t + 1]
-        encoded = pc.dictionary_encode(lists.flatten())
-        self.codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        distinct = encoded.dictionary.to_pylist()
+        # split and dictionary-encode chunk by chunk (the lines of all texts are never in memory at once), then
+        # one dictionary for all: unified in order of first appearance, the codes a single encoding would give
+        counts, encoded = [], []
+        for at in range(0, len(texts), _CHUNK):
+            lists = pc.split_pattern(texts.slice(at, _CHUNK), "\n")
+            counts.append(np.diff(lists.offsets.to_numpy(zero_copy_only=False)))
+            encoded.append(pc.dictionary_encode(lists.flatten()))
+        if encoded:
+            unified = pa.chunked_array(encoded).unify_dictionaries()
+            distinct = unified.chunk(0).dictionary
+            codes = [_ints(c.indices) for c in unified.chunks]
+        else:
+            distinct, codes = pa.array([], type=pa.large_string()), []
+        self.offsets = np.concatenate([[0], np.cumsum(np.concatenate(counts or [[]]))]).astype(np.int64)
+        self.codes = np.concatenate(codes or [np.empty(0, dtype=np.int64)]).astype(np.int64)
         n = len(distinct)
-        kind_code = {k: i for i, k in enumerate(kinds)}
-        self.length = np.empty(n, dtype=np.int64)
-        self.blank = np.zeros(n, dtype=bool)
-        self.head = np.full(n, -1, dtype=np.int64)
-        self.long = np.zeros(n, dtype=bool)
-        self.norm = np.full(n, -1, dtype=np.int64)
         self.distinct = distinct
         self._rules = rules
         self._asked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        norms: dict[str, int] = {}
-        min_chars = rules.repeat_min_chars
-        self.low = [line.lower() for line in distinct]
-        self.legal = search_mask(rules.legal, self.low)
-        for i, line in enumerate(distinct):
-            self.length[i] = len(line)
-            stripped = line.strip()
-            if not stripped:
-                self.blank[i] = True
-                continue
+        # per distinct line, over the whole dictionary in Arrow: what section_spans reads of a line with
+        # len(), .strip() (Python's whitespace), .lower() (ASCII lines; the others in Python) and .split()
+        self.length = _ints(pc.utf8_length(distinct))
+        stripped_len = _ints(pc.utf8_length(pc.utf8_trim(distinct, _PY_SPACE)))
+        self.blank = stripped_len == 0
+        ascii_ = pc.string_is_ascii(distinct).to_numpy(zero_copy_only=False)
+        low = pc.ascii_lower(distinct)
+        if not ascii_.all():
+            other = pa.array(~ascii_)
+            low = pc.replace_with_mask(low, other, pa.array([v.lower() for v in distinct.filter(other).to_pylist()],
+                                                            type=low.type))
+        self.low = low
+        self.legal = search_mask(rules.legal, None, arrow=low)
+        # headings: only short non-bullet lines, or a "Heading: text" colon early in the line, can be one
+        maybe = ~self.blank & (
+            ((stripped_len <= rules.max_chars)
+             & ~pc.starts_with(pc.utf8_trim(distinct, _PY_SPACE), "- ").to_numpy(zero_copy_only=False))
+            | pc.match_substring_regex(pc.utf8_slice_codeunits(distinct, 0, 62), ":").to_numpy(zero_copy_only=False))
+        kind_code = {k: i for i, k in enumerate(kinds)}
+        self.head = np.full(n, -1, dtype=np.int64)
+        cand = np.flatnonzero(maybe)
+        for i, line in zip(cand.tolist(), distinct.take(pa.array(cand, type=pa.int64())).to_pylist(), strict=True):
             kind = _heading_kind(line, rules)
             if kind is None and ":" in line[:62]:
-                m = _INLINE.match(stripped)
+                m = _INLINE.match(line.strip())
                 if m and (k := _heading_kind(m.group(1), rules)) is not None and len(m.group(2)) > 20:
                     kind = k
             if kind is not None:
                 self.head[i] = kind_code[kind]
-            if len(stripped) >= min_chars:
-                self.long[i] = True
-                self.norm[i] = norms.setdefault(" ".join(self.low[i].split()), len(norms))
-        self.norm_text = list(norms)
+        # long lines and their normalized form (" ".join(low.split())), numbered in order of first appearance
+        self.long = ~self.blank & (stripped_len >= rules.repeat_min_chars)
+        self.norm = np.full(n, -1, dtype=np.int64)
+        long_pos = np.flatnonzero(self.long)
+        long_low = low.take(pa.array(long_pos, type=pa.int64()))
+        # (replacing is slow per value in Arrow: only lines with a run of whitespace other than one space)
+        odd = pc.match_substring_regex(long_low, _ODD_SPACE)
+        norm = long_low
+        if pc.any(odd).as_py():
+            norm = pc.replace_with_mask(long_low, odd, pc.replace_substring_regex(
+                long_low.filter(odd), _ASCII_SPACE_RUN, " ").cast(long_low.type))
+        norm = pc.utf8_trim(norm, _ASCII_SPACE)
+        wide = ~ascii_[long_pos]
+        if wide.any():
+            mask = pa.array(wide)
+            norm = pc.replace_with_mask(norm, mask, pa.array([" ".join(v.split()) for v in
+                                                              long_low.filter(mask).to_pylist()], type=norm.type))
+        norm_codes = pc.dictionary_encode(norm)
+        self.norm[long_pos] = _ints(norm_codes.indices)
+        self.norm_text = norm_codes.dictionary  # Arrow strings; read back only for boilerplate hits
         self.role_headed = np.array([k.split("/")[0] in _ROLE_HEADED for k in kinds])
 
     def wording(self, which: str, wanted: np.ndarray) -> np.ndarray:
@@ -97,14 +131,31 @@ class _Lines:
         pattern = self._rules.benefits if which == "benefits" else self._rules.about
         idx = np.flatnonzero(wanted & ~done)
         if idx.size:
-            subset = [self.low[i] if which == "benefits" else self.low[i].strip() for i in idx]
-            value[idx] = search_mask(pattern, subset)
+            subset = self.low.take(pa.array(idx, type=pa.int64())).to_pylist()
+            value[idx] = search_mask(pattern, subset if which == "benefits" else [v.strip() for v in subset])
             done[idx] = True
         return value
 
 
+#: Python's ``str.split()`` whitespace on ASCII text (``_PY_SPACE``: all of it, what ``str.strip()`` removes)
+_ASCII_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+_ASCII_SPACE_RUN = "[\t\n\x0b\x0c\r\x1c-\x1f ]+"
+_ODD_SPACE = "[\t\n\x0b\x0c\r\x1c-\x1f]|  "
+
+
+def _ints(arr: pa.Array) -> np.ndarray:
+    return arr.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def _codes(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """Dictionary codes (-1 for NA) and the distinct values, by Arrow's hash kernel (~10x pandas' factorize)."""
+    arr = pa.array(s.array) if not isinstance(s.array, pd.arrays.ArrowStringArray) else s.array._pa_array
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks > 1:
+        # chunk by chunk, one dictionary unified in order of first appearance (the codes one encoding gives),
+        # without first copying the column into one array
+        unified = pc.dictionary_encode(arr).unify_dictionaries()
+        codes = np.concatenate([_ints(pc.fill_null(c.indices, -1)) for c in unified.chunks])
+        return codes, unified.chunk(0).dictionary.cast(pa.large_string())
     encoded = pc.dictionary_encode(_arrow_strings(s))
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, encoded.dictionary
@@ -185,7 +236,8 @@ def spans_column(
     else:
         c_codes, c_uniq, hits = np.full(len(desc), -1, dtype=np.int64), [], np.empty(0, dtype=np.int64)
     hit_comp = _unique(hits // n_norm)
-    found = {c_uniq[int(c)]: [lines.norm_text[int(k % n_norm)] for k in hits[hits // n_norm == c]] for c in hit_comp}
+    found = {c_uniq[int(c)]: lines.norm_text.take(pa.array(hits[hits // n_norm == c] % n_norm)).to_pylist()
+             for c in hit_comp}
     if not spans:
         return None, found
     # one computation per distinct (text, company with boilerplate) pair
@@ -276,3 +328,68 @@ def _spans_for_pairs(
     list_offsets = np.concatenate([[0], np.cumsum(per_group)]).astype(np.int32)
     joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(list_offsets), parts), ";")
     return np.array(joined.to_pylist(), dtype=object)
+
+
+def lines_in_kinds(n_lines: np.ndarray, line_len: np.ndarray, spans: pa.Array,
+                   kinds: tuple[str, ...]) -> np.ndarray | None:
+    """Which lines of each text lie in a section of ``kinds``, read from the ``sections`` span strings.
+
+    The lines are those of ``text.split(newline)``, given by their count per text and their length (characters);
+    a text without spans (null or empty) is one "body" section, as :func:`kit.prepare.sections.section_text`
+    reads it. A line counts when its section's kind, or the kind's family (``requirements`` of
+    ``requirements/minimum``), is in ``kinds``.
+
+    Args:
+        n_lines: Lines per text (at least 1 each).
+        line_len: Characters per line (all texts' lines in order).
+        spans: The span strings, one per text (nulls allowed).
+        kinds: The section kinds wanted.
+
+    Returns:
+        A bool per line, or None when the spans do not cut each text at line starts into consecutive sections
+        from 0 to its end (not spans this kit wrote for these texts): the caller cuts the texts itself then.
+    """
+    n_texts = len(n_lines)
+    line_len = line_len.astype(np.int64)
+    line_text = np.repeat(np.arange(n_texts), n_lines)
+    step = line_len + 1
+    text_len = np.bincount(line_text, weights=step, minlength=n_texts).astype(np.int64) - 1
+    # global character positions: text t starts at base[t], one past the previous text's end
+    base = np.concatenate([[0], np.cumsum(text_len + 1)[:-1]]).astype(np.int64)
+    line_start = np.cumsum(step) - step  # == base[text] + the line's offset in its text
+    spans = pc.fill_null(spans.cast(pa.large_string()), "")
+    has = pc.greater(pc.binary_length(spans), 0).to_numpy(zero_copy_only=False)
+    parts = pc.split_pattern(spans, ";")
+    per_text = np.diff(parts.offsets.to_numpy(zero_copy_only=False))
+    pieces = parts.flatten().filter(pa.array(np.repeat(has, per_text)))
+    per_text = np.where(has, per_text, 0)
+    fields = pc.extract_regex(pieces, r"^(?P<kind>[a-z/]+):(?P<start>\d+)-(?P<end>\d+)$")
+    if fields.null_count:
+        return None
+    kind_codes = pc.dictionary_encode(fields.field("kind"))
+    wanted = np.array([k in kinds or k.split("/")[0] in kinds for k in kind_codes.dictionary.to_pylist()] + [False])
+    span_ok = wanted[kind_codes.indices.to_numpy(zero_copy_only=False)]
+    starts = pc.cast(fields.field("start"), pa.int64()).to_numpy(zero_copy_only=False)
+    ends = pc.cast(fields.field("end"), pa.int64()).to_numpy(zero_copy_only=False)
+    span_text = np.repeat(np.arange(n_texts), per_text)
+    # consecutive sections from 0 to the text's end ...
+    first = np.ones(len(starts), dtype=bool)
+    first[1:] = span_text[1:] != span_text[:-1]
+    last = np.ones(len(starts), dtype=bool)
+    last[:-1] = first[1:]
+    prev_end = np.concatenate([[0], ends[:-1]])
+    if (np.any(starts[first] != 0) or np.any(starts[~first] != prev_end[~first])
+            or np.any(ends[last] != text_len[span_text[last]]) or np.any(ends < starts)):
+        return None
+    # ... each starting at a line start
+    keep = ends > starts
+    k_start, k_ok = base[span_text[keep]] + starts[keep], span_ok[keep]
+    pos = np.searchsorted(line_start, k_start)
+    if np.any(pos >= len(line_start)) or np.any(line_start[np.minimum(pos, len(line_start) - 1)] != k_start):
+        return None
+    # each line's section: the last non-empty one starting at or before it (the first starts at the text's 0)
+    out = np.full(len(line_start), "body" in kinds, dtype=bool)
+    spanned = has[line_text]
+    which = np.searchsorted(k_start, line_start[spanned], side="right") - 1
+    out[spanned] = k_ok[which]
+    return out

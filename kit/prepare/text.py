@@ -6,8 +6,9 @@ split sentences and bullet points; list bullets become ``"- "``.
 
 Speed: every step is guarded by a cheap substring test (``"<" in text``, ``"**" in text`` ...) and every
 pattern starts with a literal character, which lets Python's regex engine skip ahead; plain text passes through
-almost untouched. :func:`clean_series` cleans each distinct value once (reposts and titles repeat).
-(Cleaning each distinct LINE once was tried: the bookkeeping ate the gain on the benchmark corpus.)
+almost untouched. :func:`clean_series` gives the same answers over a whole column without a Python call per
+value: the HTML step in RE2, then each distinct LINE cleaned once (:mod:`kit.prepare.text_fast`; the steps after
+HTML are the two line-local halves :func:`_before_rules` / :func:`_after_rules`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import re
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 __all__ = ["clean_series", "clean_text"]
 
@@ -60,7 +60,6 @@ _BULLET_CHARS = ("•", "·", "▪", "●", "◦")
 
 # --- whitespace ---------------------------------------------------------------------------------------------------
 _MANY_NL = re.compile(r"\n\n\n+")
-_CHUNK_ROWS = 50_000
 
 
 def _drop_hidden(text: str) -> str:
@@ -105,7 +104,27 @@ def _clean_one(text: str) -> str:
     # guards are single-character scans (memchr-fast) before any multi-character scan or regex
     if "<" in text and _HAS_TAG.search(text):
         text = _clean_html(text)
-    if "&" in text and ";" in text:
+    return _after_html(text)
+
+
+def _after_html(text: str) -> str:
+    text = _before_rules(text, "&" in text and ";" in text)
+    text = _after_rules(text, _rule_guard(text))
+    if "\n\n\n" in text:
+        text = _MANY_NL.sub("\n\n", text)
+    return text.strip()
+
+
+# The steps after HTML are cut in two at the one guard that looks at the whole text (horizontal rules, see
+# _rule_guard). Everything else only ever looks inside one line, which lets kit/prepare/text_fast.py run the
+# same two functions once per distinct LINE of a column (see there).
+def _before_rules(text: str, entities: bool) -> str:
+    """Entities, line breaks, odd characters, escapes, links and headers.
+
+    ``entities``: decode HTML entities (the whole text has both "&" and ";"). Returns the text with a ``"\\n"`` in
+    front (line-start patterns match after a newline).
+    """
+    if entities:
         text = html.unescape(text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -119,10 +138,23 @@ def _clean_one(text: str) -> str:
     text = "\n" + text  # line-start patterns match after a newline
     if "#" in text:
         text = _MD_HEADER.sub("\n", text)
-    star, under, dash = "*" in text, "_" in text, "-" in text
-    if (star and ("**" in text or "* *" in text)) or (under and "__" in text) or (
-            dash and ("--" in text or "- -" in text)):
+    return text
+
+
+def _rule_guard(text: str) -> bool:
+    """Whether horizontal rules are removed: the text (after :func:`_before_rules`) has a double marker.
+
+    That is "**", "* *", "__", "--" or "- -" somewhere; none of them spans a line break, so a text's answer is the
+    OR of its lines' answers.
+    """
+    return "**" in text or "* *" in text or "__" in text or "--" in text or "- -" in text
+
+
+def _after_rules(text: str, rules: bool) -> str:
+    """Rules (when ``rules``), bullets, emphasis and spaces: the rest of the cleaning of a ``"\\n"``-prefixed text."""
+    if rules:
         text = _MD_RULE.sub("\n", text)
+    star, under = "*" in text, "_" in text
     if (star and "* " in text) or ("+" in text and "+ " in text) or (
             not text.isascii() and any(b in text for b in _BULLET_CHARS)):
         text = _MD_BULLET.sub("\n- ", text)
@@ -142,9 +174,7 @@ def _clean_one(text: str) -> str:
         text = text.replace(" \n", "\n")
     while "\n " in text:
         text = text.replace("\n ", "\n")
-    if "\n\n\n" in text:
-        text = _MANY_NL.sub("\n\n", text)
-    return text.strip()
+    return text
 
 
 def clean_series(text: pd.Series) -> pd.Series:
@@ -158,17 +188,13 @@ def clean_series(text: pd.Series) -> pd.Series:
         markdown emphasis / headers / links / escapes removed, bullets as ``"- "``, runs of spaces collapsed,
         at most one blank line in a row, no leading or trailing whitespace.
     """
+    from kit.prepare.text_fast import clean_values  # the column engine (imports this module: not at the top)
+
     s = text.astype("string")
-    # each distinct text is cleaned once (reposts and titles repeat); NA rows have a null code -> null.
-    # Arrow's dictionary_encode finds the distinct values ~10x faster than pd.factorize on long strings.
     arr = pa.array(s.array)
-    encoded = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
-    cleaned = pa.array([_clean_one(v) for v in encoded.dictionary.to_pylist()], type=pa.large_string())
-    # spread back over the rows in Arrow (NA index -> null), not through a 100k-element object array; in chunks
-    # of rows, so that no chunk's 32-bit string offsets overflow
-    idx = encoded.indices
-    chunks = [pc.take(cleaned, idx.slice(at, _CHUNK_ROWS)).cast(pa.string()) for at in range(0, len(idx), _CHUNK_ROWS)]
-    out = pd.array(pa.chunked_array(chunks, type=pa.string()), dtype="string")
+    cleaned = clean_values(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+    # chunks of at most CHUNK_ROWS values: no chunk's 32-bit string offsets overflow
+    out = pd.array(pa.chunked_array([c.cast(pa.string()) for c in cleaned.chunks], type=pa.string()), dtype="string")
     return pd.Series(out, index=s.index, dtype="string")
 
 
