@@ -91,6 +91,7 @@ def load_postings_partitioned(
         if plan is None:
             return load_postings(source, format=format, mapping=mapping)
         parts = _write_partitions(path, plan, Path(tmp))
+        _give_back()  # the first pass's adapted chunks: freed, handed back before the workers start
         outputs = _load_partitions(parts, plan, workers=workers or os.cpu_count() or 1)
         return _assemble(outputs, plan)
 
@@ -290,6 +291,17 @@ def _warn(found: list[list[tuple]], plan: dict) -> None:
         warnings.warn(warning, stacklevel=4)
 
 
+def _give_back() -> None:
+    """Return freed memory to the system (Arrow's pool and, on glibc, malloc's), so the peak is the live data."""
+    pa.default_memory_pool().release_unused()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to trim
+        pass
+
+
 def _assemble(outputs: list[tuple[str, np.ndarray]], plan: dict) -> pd.DataFrame:
     """The partitions' tables in file order, column by column (peak: the table plus one column)."""
     frames, order = [], []
@@ -313,12 +325,21 @@ def _assemble(outputs: list[tuple[str, np.ndarray]], plan: dict) -> pd.DataFrame
     if any(list(f.columns) != columns for f in frames):  # pragma: no cover - conform gives every frame one layout
         raise AssertionError("partitions loaded with different columns")
     data = {}
+    take = pa.array(perm)
     for col in columns:
-        joined = pd.concat([f[col] for f in frames], ignore_index=True)
-        for f in frames:
-            del f[col]
-        data[col] = joined.take(perm).reset_index(drop=True)
-        del joined
+        pieces = [f.pop(col) for f in frames]
+        arrow = [getattr(p.array, "_pa_array", None) for p in pieces]  # pandas' Arrow-backed text columns
+        if all(isinstance(p.array, pd.arrays.ArrowStringArray) and p.dtype == pieces[0].dtype for p in pieces) \
+                and all(isinstance(a, pa.ChunkedArray) for a in arrow):
+            # text: the partitions' Arrow buffers joined without a copy, then one gather (the big columns)
+            chunks = pa.chunked_array([c for a in arrow for c in a.chunks], type=arrow[0].type)
+            del arrow
+            data[col] = pd.Series(pd.arrays.ArrowStringArray(chunks.take(take)), dtype=pieces[0].dtype)
+            del chunks
+        else:
+            data[col] = pd.concat(pieces, ignore_index=True).take(perm).reset_index(drop=True)
+        del pieces
+        _give_back()  # the partitions' copy of this column goes back to the system before the next is built
     del frames
     out = pd.DataFrame(data, copy=False)
     del data
