@@ -13,8 +13,8 @@ pipeline in a worker process, and puts the rows back in the whole file's order:
   reads it): the first adapts each chunk to find company, title and posting id; the second writes each
   titled row to its partition's Parquet file in a temporary folder.
 * **Workers** (``workers`` processes) run :func:`kit.load.postings.read_postings` on one partition each and
-  write the result to the temporary folder (pickled: dtypes exact). Peak memory is about that of
-  ``load_postings`` on ``rows_per_partition`` rows, per worker.
+  write the result to the temporary folder (Parquet, read back column by column: dtypes exact). Peak memory is
+  about that of ``load_postings`` on ``rows_per_partition`` rows, per worker, then the table plus one column.
 * **Order.** ``load_postings`` keeps, of each group of duplicates, one row, and returns the kept rows in file
   order. A partition's rows are in file order too, so the rows are put back by their position in the file,
   found from the posting id (unique ids), or from the id the pipeline generates ("<stem>-<n>") when the file
@@ -29,7 +29,6 @@ no company column.
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import tempfile
 import warnings
@@ -236,7 +235,7 @@ def _write_partitions(path: Path, plan: dict, folder: Path) -> list[tuple[Path, 
 
 # ------------------------------------------------------------------------------------------------ loading
 def _load_one(raw_path: str, out_path: str, fmt: str, mapping: dict | None, names: list[str]) -> list[tuple]:
-    """The worker's job: ``read_postings`` of one partition, pickled to ``out_path``; returns its warnings."""
+    """The worker's job: ``read_postings`` of one partition, written to ``out_path`` (Parquet); returns its warnings."""
     import pyarrow.parquet as pq
 
     raw = _frame(pq.read_table(raw_path), names)
@@ -246,14 +245,13 @@ def _load_one(raw_path: str, out_path: str, fmt: str, mapping: dict | None, name
     del raw
     df.attrs = {}
     tmp = f"{out_path}.tmp"
-    with open(tmp, "wb") as fh:
-        pickle.dump(df, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    df.to_parquet(tmp, index=False)  # pandas metadata: every dtype comes back exactly (tests/test_partitioned_load.py)
     os.replace(tmp, out_path)
     return [(type(w.message), str(w.message), getattr(w.message, "__dict__", {})) for w in caught]
 
 
 def _load_partitions(parts: list[tuple[Path, np.ndarray]], plan: dict, *, workers: int) -> list[tuple]:
-    jobs = [(str(raw), str(raw.with_name(raw.stem.replace("raw-", "out-") + ".pkl"))) for raw, _ in parts]
+    jobs = [(str(raw), str(raw.with_name(raw.stem.replace("raw-", "out-") + ".parquet"))) for raw, _ in parts]
     args = (plan["format"], plan["mapping"], plan["names"])
     if workers <= 1 or len(jobs) == 1:
         found = [_load_one(r, o, *args) for r, o in jobs]
@@ -303,13 +301,12 @@ def _give_back() -> None:
 
 
 def _assemble(outputs: list[tuple[str, np.ndarray]], plan: dict) -> pd.DataFrame:
-    """The partitions' tables in file order, column by column (peak: the table plus one column)."""
-    frames, order = [], []
+    """The partitions' tables in file order, read column by column (peak: the table plus about one column)."""
+    import pyarrow.parquet as pq
+
+    order = []
     for out, rows in outputs:
-        with open(out, "rb") as fh:
-            df = pickle.load(fh)  # noqa: S301 - written by our own worker into our own temp folder
-        os.unlink(out)
-        ids = df["posting_id"].astype("string")
+        ids = pd.read_parquet(out, columns=["posting_id"])["posting_id"].astype("string")
         if plan["mode"] == "ids":
             where = plan["ids"].get_indexer(ids)
         else:  # the pipeline named the rows "df-<n>": n = the row's place in this partition
@@ -317,30 +314,34 @@ def _assemble(outputs: list[tuple[str, np.ndarray]], plan: dict) -> pd.DataFrame
             where = rows[local]
         if (where < 0).any():  # pragma: no cover - an id the plan did not see
             raise AssertionError("a loaded posting id is not in the file")
-        frames.append(df)
         order.append(where)
     position = np.concatenate(order)
     perm = np.argsort(position, kind="stable")
-    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
-    if any(list(f.columns) != columns for f in frames):  # pragma: no cover - conform gives every frame one layout
-        raise AssertionError("partitions loaded with different columns")
-    data = {}
+    columns = pq.read_schema(outputs[0][0]).pandas_metadata["columns"]
+    columns = [c["name"] for c in columns if c["name"] is not None and not str(c["name"]).startswith("__index")]
     take = pa.array(perm)
+    data = {}
     for col in columns:
-        pieces = [f.pop(col) for f in frames]
-        arrow = [getattr(p.array, "_pa_array", None) for p in pieces]  # pandas' Arrow-backed text columns
-        if all(isinstance(p.array, pd.arrays.ArrowStringArray) and p.dtype == pieces[0].dtype for p in pieces) \
-                and all(isinstance(a, pa.ChunkedArray) for a in arrow):
-            # text: the partitions' Arrow buffers joined without a copy, then one gather (the big columns)
-            chunks = pa.chunked_array([c for a in arrow for c in a.chunks], type=arrow[0].type)
-            del arrow
-            data[col] = pd.Series(pd.arrays.ArrowStringArray(chunks.take(take)), dtype=pieces[0].dtype)
+        first = pd.read_parquet(outputs[0][0], columns=[col])[col]
+        arrow = getattr(first.array, "_pa_array", None)
+        if isinstance(first.array, pd.arrays.ArrowStringArray) and isinstance(arrow, pa.ChunkedArray):
+            # text (the big columns): Arrow chunks read as stored, one gather, handed to pandas without a copy
+            kind = arrow.type
+            del first, arrow
+            chunks = [c.cast(kind) for out, _ in outputs for c in pq.read_table(out, columns=[col]).column(0).chunks]
+            joined = pa.concat_arrays(chunks)  # one copy, then the pieces go: the gather below needs no second
             del chunks
+            _give_back()
+            data[col] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([joined.take(take)])),
+                                  dtype=pd.StringDtype("pyarrow"))
+            del joined
         else:
+            pieces = [first] + [pd.read_parquet(out, columns=[col])[col] for out, _ in outputs[1:]]
             data[col] = pd.concat(pieces, ignore_index=True).take(perm).reset_index(drop=True)
-        del pieces
-        _give_back()  # the partitions' copy of this column goes back to the system before the next is built
-    del frames
+            del pieces, first
+        _give_back()  # this column's partition copies go back to the system before the next is read
+    for out, _ in outputs:
+        os.unlink(out)
     out = pd.DataFrame(data, copy=False)
     del data
     if plan["mode"] == "generated":
