@@ -19,6 +19,8 @@ and peak memory of the load and the index phases apart. The corpus is
 
 from __future__ import annotations
 
+import statistics
+
 from benchmarks.bench_load import corpus
 from benchmarks.common import OPTIONS, result, run_isolated, summarize
 
@@ -50,6 +52,19 @@ _BASELINE = (
 )
 _KIT = (
     _SAMPLER + "from kit.load.partitioned import load_postings_partitioned\nfrom kit.index.lookup import build_index\n"
+    "import kit.load.partitioned as _lp, kit.index.spill as _sp\n"
+    "_steps = {{}}\n"
+    "def _timed(module, name, label):\n"
+    "    fn = getattr(module, name)\n"
+    "    def wrapper(*a, **k):\n"
+    "        t0 = time.perf_counter()\n"
+    "        try:\n"
+    "            return fn(*a, **k)\n"
+    "        finally:\n"
+    "            _steps[label] = _steps.get(label, 0.0) + time.perf_counter() - t0\n"
+    "    setattr(module, name, wrapper)\n"
+    "for _m, _n, _l in {steps!r}:\n"
+    "    _timed(_lp if _m == 'load' else _sp, _n, _l)\n"
     "if __name__ == '__main__':\n"
     "    t = time.perf_counter(); _phase[0] = 'load'\n"
     "    df = load_postings_partitioned({path!r})\n"
@@ -58,7 +73,18 @@ _KIT = (
     "    seconds = time.perf_counter() - t; _phase[0] = 'end'; time.sleep(0.2)\n"
     "    emit(seconds=seconds, load_s=load_s, index_s=seconds - load_s, rows=len(df), nnz=int(idx.ngrams.nnz),\n"
     "         columns=int(idx.ngrams.shape[1]), tree_peak=max(_peaks.values()), load_peak=_peaks.get('load', 0),\n"
-    "         index_peak=_peaks.get('index', 0))\n"
+    "         index_peak=_peaks.get('index', 0), steps=_steps)\n"
+)
+
+
+#: the steps timed inside the kit run: (module, function, label)
+_STEPS = (
+    ("load", "_plan", "load: pass 1 (adapt chunks, partition of each row)"),
+    ("load", "_write_partitions", "load: pass 2 (raw partitions to Parquet)"),
+    ("load", "_load_partitions", "load: read_postings per partition (workers)"),
+    ("load", "_assemble", "load: rows back in file order"),
+    ("index", "count_spilled", "index: count partitions (workers) + spill"),
+    ("index", "merge_spilled", "index: two-pass merge"),
 )
 
 
@@ -68,7 +94,7 @@ def _label(n: int) -> str:
 
 def _scale(n: int, repeat: int) -> list[dict]:
     path = corpus(n)
-    runs = [(run_isolated(_BASELINE.format(path=path), timeout=3600), run_isolated(_KIT.format(path=path),
+    runs = [(run_isolated(_BASELINE.format(path=path), timeout=3600), run_isolated(_KIT.format(path=path, steps=_STEPS),
                                                                                    timeout=3 * 3600))
             for _ in range(repeat)]
     base, mine = summarize([r[0] for r in runs]), summarize([r[1] for r in runs])
@@ -76,7 +102,9 @@ def _scale(n: int, repeat: int) -> list[dict]:
     note = (f"{int(mine['rows'])} postings kept; load {mine['load_s']:.1f} s (peak {mine['load_peak'] / GB:.2f} GiB), "
             f"index {mine['index_s']:.1f} s (peak {mine['index_peak'] / GB:.2f} GiB); {int(mine['columns'])} n-grams, "
             f"{int(mine['nnz'])} counts; {len(runs)} run(s)")
+    steps = {lab: round(statistics.median(r[1]["steps"].get(lab, 0.0) for r in runs), 2) for *_, lab in _STEPS}
     print(f"  out of core ({label}): {note}", flush=True)
+    print("  steps (median s): " + "; ".join(f"{k} {v:.1f}" for k, v in steps.items()), flush=True)
     return [
         result(
             f"load + index ({label} postings, out of core)",
@@ -89,6 +117,7 @@ def _scale(n: int, repeat: int) -> list[dict]:
             runs=mine["runs"],
             baseline_runs=base["runs"],
             note=note,
+            steps=steps,
         ),
         result(
             f"load + index peak memory ({label} postings, out of core, all processes)",
