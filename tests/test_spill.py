@@ -114,3 +114,25 @@ def test_build_index_spilled_equals_in_memory(sample, sections):
     spread = lookup.build_index(df, cache=False, spill=True, chunk_size=401, backend="processes", workers=2,
                                 sections=sections)
     _same(memory, spread)
+
+
+def _sleep(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def test_worker_pool_ends_its_workers_when_the_block_is_interrupted():
+    from kit.core.pool import worker_pool
+
+    with worker_pool(2) as pool:
+        assert pool.submit(_sleep, 0).result() == 0
+    with pytest.raises(KeyboardInterrupt):
+        with worker_pool(2) as pool:
+            running = [pool.submit(_sleep, 600) for _ in range(3)]
+            while not any(f.running() for f in running):
+                _sleep(0.05)
+            processes = list(pool._processes.values())
+            raise KeyboardInterrupt
+    assert processes and not any(p.is_alive() for p in processes)  # not left to sleep for 10 minutes

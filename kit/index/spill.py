@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from kit.core.pool import worker_pool
 from kit.index.counting import CountParams, NgramCounts, PartitionCounts, count_partition
 from kit.index.tokenize import lengths_and_ends, texts_of
 
@@ -83,12 +84,7 @@ def count_spilled(
         for i, path in enumerate(paths):
             _count_to_file(texts_of_part(i), params, path)
         return paths
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["kit.index.counting"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with worker_pool(workers, preload=["kit.index.counting"]) as pool:  # Ctrl-C: the workers are ended at once
         running: set[Future] = set()
         for i, path in enumerate(paths):  # bounded in flight: the texts are pickled only when a worker is free
             if len(running) > workers:

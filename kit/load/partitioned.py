@@ -41,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kit.core.errors import DataError
+from kit.core.pool import worker_pool
 from kit.core.schema import content_key
 from kit.io.formats import adapt, detect_format, get_format
 from kit.io.values import ParseWarning
@@ -256,12 +257,8 @@ def _load_partitions(parts: list[tuple[Path, np.ndarray]], plan: dict, *, worker
     if workers <= 1 or len(jobs) == 1:
         found = [_load_one(r, o, *args) for r, o in jobs]
     else:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["kit.load.postings"])
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx, max_tasks_per_child=1) as pool:
+        # a fresh worker per partition (its memory back to the system); Ctrl-C ends the workers at once
+        with worker_pool(min(workers, len(jobs)), preload=["kit.load.postings"], max_tasks_per_child=1) as pool:
             futures = [pool.submit(_load_one, r, o, *args) for r, o in jobs]
             found = [f.result() for f in futures]
     _warn(found, plan)
@@ -282,8 +279,10 @@ def _warn(found: list[list[tuple]], plan: dict) -> None:
             continue
         seen.add(text)
         try:
-            warning = cls(text, **{k: v for k, v in attrs.items() if k in ("source", "column", "count")}) \
-                if cls is ParseWarning else cls(text)
+            fields = {k: v for k, v in attrs.items() if k in ("source", "column", "count")}
+            if fields.get("source") == "<DataFrame>":
+                fields["source"] = label
+            warning = cls(text, **fields) if cls is ParseWarning else cls(text)
         except TypeError:  # pragma: no cover - a warning class with another signature
             warning = UserWarning(text)
         warnings.warn(warning, stacklevel=4)
