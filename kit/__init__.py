@@ -31,6 +31,7 @@ _LAZY = {
     "pay_by_level": "kit.analysis.paystats",
     "phrase_frequency": "kit.analysis.phrases",
     "role_overlap": "kit.analysis.overlap",
+    "role_reliability": "kit.analysis.rolecal",
     "role_text": "kit.prepare.sections",
     "role_trend": "kit.analysis.trend",
     "section_text": "kit.prepare.sections",
@@ -59,6 +60,7 @@ if TYPE_CHECKING:  # for editors and type checkers
     from kit.analysis.overlap import role_overlap
     from kit.analysis.paystats import check_pay_claims, pay_by_level
     from kit.analysis.phrases import distinctive_phrases, phrase_frequency
+    from kit.analysis.rolecal import role_reliability
     from kit.analysis.selection import select
     from kit.analysis.storyfit import fit
     from kit.analysis.trend import role_trend

@@ -275,6 +275,26 @@ def _fit_postings(paths: list[Path]):
     return load_postings(paths if len(paths) > 1 else paths[0])
 
 
+@cli.command("role-confidence")
+@click.argument("postings", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--truth", default=None, help="Column of the postings holding known roles (the sample: synthetic_role).")
+@click.option("--labels", type=click.Path(path_type=Path), default=None,
+              help="CSV of judged roles (posting_id, label), e.g. tests/fixtures/judged_roles.csv.")
+@click.option("--bins", default=5, show_default=True, type=click.IntRange(1, 50), help="Probability bins.")
+def role_confidence(postings: tuple[Path, ...], truth: str | None, labels: Path | None, bins: int) -> None:
+    """How well role_confidence of generic titles matches known roles (reliability table, Brier score)."""
+    from kit.analysis.rolecal import read_role_labels, role_reliability
+
+    loaded = _fit_postings(list(postings))
+    if labels is not None:
+        known = loaded["posting_id"].astype("string").map(read_role_labels(labels))
+    else:
+        known = truth or "synthetic_role"
+    table = role_reliability(loaded, known, bins=bins)
+    echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    echo(f"Brier score {table.attrs['brier']:.4f} on {table.attrs['n']} generic titles read with their text")
+
+
 @cli.command()
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite notebooks that already exist in DEST.")

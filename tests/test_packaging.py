@@ -31,6 +31,7 @@ PUBLIC_API = [
     "pay_by_level",
     "phrase_frequency",
     "role_overlap",
+    "role_reliability",
     "role_text",
     "role_trend",
     "section_text",

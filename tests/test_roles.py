@@ -56,7 +56,7 @@ def test_confidence_grows_with_evidence():
     weak = _refine("Product Manager", "Experience with APIs, architecture and SQL.")
     strong = _refine("Product Manager", TECH + " Experience with SQL, Kubernetes, CI/CD and data pipelines.")
     assert weak["role"] == strong["role"] == "pmt"
-    assert 0.5 <= weak["role_confidence"] < strong["role_confidence"] <= 0.95
+    assert 0.5 <= weak["role_confidence"] < strong["role_confidence"] < 1
     none = _refine("Product Manager", PLAIN)
     some = _refine("Product Manager", "Some API work.")
     assert none["role"] == some["role"] == "pm"

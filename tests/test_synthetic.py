@@ -142,6 +142,18 @@ def test_generic_titles_are_decided_by_text(sample):
     assert set(generic["synthetic_role"]) == {"tpm", "pgm"}
 
 
+def test_executive_titles_are_not_pm_or_program_line_roles(sample):
+    """Bare "VP / Head of Product (Management) / Program Management / Programs" are truth `other` (titles.yaml)."""
+    named_area = r"(?!.*(?:Platform|Infrastructure|Developer|Data|Technical))"  # "VP, Product Management, Platform"
+    bare = sample["title"].str.match(rf"(?:VP,? (?:of )?|Vice President, |Head of )(?:Product|Program)\b{named_area}")
+    assert bare.sum() >= 20
+    assert set(sample.loc[bare, "synthetic_role"]) == {"other"}
+    director = sample["title"].str.match(r"Director(?:,| of) Product(?: Management)?\b(?! (?:Marketing|Design))")
+    assert director.sum() >= 5 and set(sample.loc[director, "synthetic_role"]) <= {"pm", "pmt"}
+    named = sample["title"].str.match(r"(?:VP|Vice President|Head of).*Product.*(?:Platform|Infrastructure)")
+    assert named.any() and set(sample.loc[named, "synthetic_role"]) == {"pmt"}
+
+
 @pytest.mark.parametrize("pattern", [r"\bSenior ", r"^Sr\. ", r"^Staff ", r"^Principal ", r"^Associate ", r" II\b",
                                      r"^Director", r"^Head of ", r"^VP|^Vice President", r"\bL\d\b|\(IC\d\)",
                                      r" - R-\d+", r" - [A-Z][a-z]+"])

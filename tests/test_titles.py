@@ -141,6 +141,30 @@ CASES = [
     ("Summer Product Intern", "pm", "product", "Product Manager", "intern"),
     ("Field Marketing Program Manager", "other", "other", NA, NA),
     ("Internal Communications Program Manager", "other", "other", NA, NA),
+    # --- issue 15, judged real titles (dev half): IT / data areas, integrations, program executives (invented)
+    ("Senior IT Product Manager", "pmt", "product", "Technical Product Manager", "senior"),
+    ("Product Manager - IT Service Desk", "pmt", "product", "Technical Product Manager", NA),
+    ("Lead IT Program Manager", "tpm", "program", "Technical Program Manager", "senior"),
+    ("Software Product Manager II", "pm", "product", "Product Manager", "mid"),  # software alone: generic
+    ("Principal Data Product Manager", "pmt", "product", "Product Manager, Technical Area", "principal"),
+    ("Product Manager, Data Analytics", "pm", "product", "Product Manager", NA),  # data after the head: generic
+    ("Data Products Owner, Claims", "pmt", "product", "Technical Product Owner", NA),
+    ("Product Owner - Data Governance", "pmt", "product", "Technical Product Owner", NA),
+    ("Technology Product Owner, Billing Systems", "pmt", "product", "Technical Product Owner", NA),
+    ("Associate, IT Platform Product Owner", "pmt", "product", "Technical Product Owner", "entry"),
+    ("Product Owner, Loyalty", "pm", "product", "Product Owner", NA),
+    ("Credit Product Owner", "pm", "product", "Product Owner", NA),  # "it" only as a word
+    ("Senior Product Manager - Partner Integrations", "pm", "product", "Product Manager", "senior"),  # partner team
+    ("Group Product Manager, Integrations", "pmt", "product", "Product Manager, Technical Area", "staff"),
+    ("Senior Vice President, Program Management", "other", "program", NA, "vp"),
+    ("Head of Program Management", "other", "program", NA, "director"),
+    ("Director of Programs", "pgm", "program", "Program Manager", "director"),
+    ("Senior Program Management Engineering Manager", "tpm", "program", "Engineering Program Manager", "senior"),
+    ("Senior Manager, Loyalty Product", "pm", "product", "Product Manager", "senior"),
+    ("Director, Widgets Products", "pm", "product", "Product Manager", "director"),
+    ("Director, Structured Products", "other", "other", NA, "director"),  # a trading desk, not product management
+    ("Chief Technology Officer - Robotics Product", "other", "other", NA, "vp"),
+    ("Lead Analyst: Program Management Reporting", "other", "other", NA, "senior"),
     # --- level-name qualifiers and other languages
     ("Advisor, Product Management", "pm", "product", "Product Manager", NA),
     ("Produktmanager (m/w/d)", "pm", "product", "Product Manager", NA),

@@ -28,6 +28,7 @@ import pandas as pd
 from kit.core.datafiles import read_yaml
 from kit.core.errors import DataError
 from kit.core.paths import DATA_DIR
+from kit.prepare.calibration import Calibration, load_calibration
 from kit.prepare.phrasematch import normalize_phrase as _norm  # the one phrase normalization
 from kit.prepare.phrasematch import trie_regex as _trie_regex
 from kit.prepare.sections import ROLE_KINDS, parse_spans, section_spans, section_text
@@ -117,14 +118,16 @@ def load_signals(path: str | Path | None = None) -> Signals:
             rows.append({"phrase": phrase, "signal": signal, "weight": weight, "variants": tuple(variants)})
     words = sorted(lookup, key=len, reverse=True)
     regex = re.compile(rf"(?<![a-z0-9])(?:{_trie_regex(words)})(?:e?s)?(?![a-z0-9])")
-    defaults = {
-        "technical_min": 3.0,
-        "lean_min": 4.0,
-        "lean_ratio": 2.0,
-        "confidence_slope": 0.9,
-        "confidence_max": 0.95,
-    }
+    defaults = {"lean_min": 4.0, "lean_ratio": 2.0}
     rules = {**defaults, **{k: float(v) for k, v in (raw.get("rules") or {}).items()}}
+    moved = sorted(set(rules) & {"technical_min", "confidence_slope", "confidence_max"})
+    if moved:
+        raise DataError.build(
+            f"rules {moved} are no longer read here",
+            path=path,
+            expected="only lean_min / lean_ratio under `rules`",
+            fix="the upgrade threshold and role_confidence curve are fitted: see kit/data/role_calibration.yaml",
+        )
     return Signals(regex=regex, lookup=lookup, rules=rules, phrases=pd.DataFrame(rows),
                    prefilter=_trie_regex(words, space=_RE2_SPACE))
 
@@ -255,10 +258,6 @@ def own_text(descriptions: pd.Series, sections: pd.Series | None = None) -> pd.S
     return section_text(frame, "role")
 
 
-def _sigmoid(x: pd.Series) -> pd.Series:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def roles_from_text(
     classified: pd.DataFrame,
     descriptions: pd.Series,
@@ -266,6 +265,7 @@ def roles_from_text(
     signals: Signals | None = None,
     sections: pd.Series | None = None,
     text: str = "role",
+    calibration: Calibration | None = None,
 ) -> pd.DataFrame:
     """Refine title-based roles with the description.
 
@@ -281,14 +281,19 @@ def roles_from_text(
         signals: Compiled signals; the bundled ones by default.
         sections: Section spans of the descriptions (the postings' ``sections`` column); computed when None.
         text: "role" (default: the role's own sections) or "all" (the whole description, the old behaviour).
+        calibration: The P(technical | technical score) curve and threshold for generic titles; the bundled
+            ``kit/data/role_calibration.yaml`` by default (:func:`kit.prepare.calibration.load_calibration`).
 
     Returns:
-        A frame on the same index with ``role``, ``role_confidence``, ``role_basis``,
-        ``title_text_mismatch`` (boolean; NA when a product / program title has no description),
+        A frame on the same index with ``role``, ``role_confidence`` (for a generic title read with its text,
+        the calibrated probability of the role given: P(technical) when upgraded, 1 - P(technical) when the
+        generic role stays; the title's confidence otherwise), ``role_basis``, ``title_text_mismatch``
+        (boolean; NA when a product / program title has no description),
         ``text_lean`` ("product", "program", "mixed", "none"; NA without description) and the scores
         ``technical_score``, ``product_score``, ``program_score``.
     """
     signals = signals or load_signals()
+    calibration = calibration or load_calibration()
     rules = signals.rules
     idx = classified.index
     desc = descriptions.reindex(idx)
@@ -309,10 +314,9 @@ def roles_from_text(
     conf = classified["role_confidence"].astype("Float64").copy()
     basis = classified["role_basis"].astype("string").copy()
     generic = needs & title_role.isin(list(_UPGRADE))
-    # P(technical | score): a logistic curve through 0.5 at technical_min (rules.confidence_slope), capped
-    p_tech = _sigmoid(rules["confidence_slope"] * (tech - rules["technical_min"] + 0.5)).clip(
-        1 - rules["confidence_max"], rules["confidence_max"])
-    upgrade = generic & (tech >= rules["technical_min"])
+    # P(technical | score): the fitted curve of kit/data/role_calibration.yaml; below its threshold the title stays
+    p_tech = calibration.p_technical(tech)
+    upgrade = generic & (p_tech >= calibration.threshold)
     role[upgrade] = title_role[upgrade].map(_UPGRADE)
     conf[upgrade] = p_tech[upgrade]
     basis[upgrade] = "description"
@@ -402,6 +406,9 @@ class RoleExplanation:
             phrase, the section it is in, whether it counted (the role's own sections only) and why not.
         variant: The title's canonical variant, or None.
         description: The description text (shown escaped in HTML).
+        p_technical: For a generic title read with its text, the calibrated P(technical | technical score)
+            (kit/data/role_calibration.yaml); None otherwise (the title decides, or there is no text).
+        threshold: The P(technical) at which a generic title is upgraded to PM-T / TPM (None with p_technical).
     """
 
     title: str | None
@@ -416,6 +423,17 @@ class RoleExplanation:
     variant: str | None = None
     description: str | None = field(default=None, repr=False)
     evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(_EVIDENCE)))
+    p_technical: float | None = None
+    threshold: float | None = None
+
+    def _calibration_line(self) -> str:
+        if self.p_technical is None:
+            return ""
+        stays = {"pm": "Product Manager", "pgm": "Program Manager"}.get(self.title_role, self.title_role)
+        up = {"pm": "PM-T", "pgm": "TPM"}.get(self.title_role, "technical")
+        verdict = f"at least {self.threshold:.2f}: {up}" if self.p_technical >= self.threshold else (
+            f"below {self.threshold:.2f}: the generic role ({stays}) stays")
+        return f"P(technical | own sections) = {self.p_technical:.3f}, {verdict} (fitted curve, role_calibration.yaml)"
 
     def _phrase_lines(self) -> list[str]:
         lines = []
@@ -433,6 +451,7 @@ class RoleExplanation:
             f"Role: {_NAMES.get(self.role, self.role)} ({self.role}), "
             f"confidence {self.confidence:.2f}, from the {self.basis}",
             f"Title: {self.title!r} -> {self.title_role}" + (f" ({self.variant})" if self.variant else ""),
+            *([self._calibration_line()] if self.p_technical is not None else []),
             f"Text leans: {self.text_lean or 'n/a (no description)'}"
             + ("; MISMATCH: the title and the text point to different roles" if self.mismatch else ""),
             "Phrases counted (signal, score, phrase (count)):",
@@ -475,7 +494,8 @@ class RoleExplanation:
             "<div class='kit-role-explanation'>"
             f"<p><b>{esc(_NAMES.get(self.role, self.role))}</b> ({esc(self.role)}), confidence "
             f"{self.confidence:.2f}, from the {esc(self.basis)}{flag}</p>"
-            f"<p>Title: <i>{esc(str(self.title))}</i> &rarr; {esc(self.title_role)}"
+            + (f"<p>{esc(self._calibration_line())}</p>" if self.p_technical is not None else "")
+            +             f"<p>Title: <i>{esc(str(self.title))}</i> &rarr; {esc(self.title_role)}"
             + (f" ({esc(self.variant)})" if self.variant else "")
             + f"; text leans: {esc(self.text_lean or 'n/a')}; scores: "
             + ", ".join(f"{esc(k)} {v:.1f}" for k, v in self.scores.items())
@@ -547,12 +567,17 @@ def explain_role(
     if description and pd.isna(lean):
         lean = "n/a (title is not product / program)"
     variant = classified.loc[0, "variant"]
+    title_role = str(classified.loc[0, "role"])
+    calibration = load_calibration()
+    p_tech = None
+    if description and description.strip() and title_role in _UPGRADE:
+        p_tech = float(calibration.p_technical(float(result["technical_score"])))
     return RoleExplanation(
         title=title,
         role=str(result["role"]),
         confidence=float(result["role_confidence"]),
         basis=str(result["role_basis"]),
-        title_role=str(classified.loc[0, "role"]),
+        title_role=title_role,
         text_lean=None if pd.isna(lean) else str(lean),
         mismatch=None if pd.isna(mismatch) else bool(mismatch),
         phrases=phrases,
@@ -560,4 +585,6 @@ def explain_role(
         variant=None if pd.isna(variant) else str(variant),
         description=description,
         evidence=_evidence(description, spans) if description else pd.DataFrame(columns=list(_EVIDENCE)),
+        p_technical=p_tech,
+        threshold=None if p_tech is None else calibration.threshold,
     )

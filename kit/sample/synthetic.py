@@ -11,7 +11,9 @@ the file ``write_corpus`` writes for the same ``n``.
 
 Columns of the postings table: the raw canonical columns (``kit.core.schema.POSTINGS_RAW``) that a
 scraper would give -- ``market`` and ``country`` left empty for the loader to derive -- plus
-``synthetic_role``, the generator's ground truth (pmt / tpm / pm / pgm / other).
+``synthetic_role``, the generator's ground truth (pmt / tpm / pm / pgm / other; an executive title over a bare
+product / program area, "VP, Product" or "Head of Program Management", is ``other``: ``executive_truth`` in
+kit/data/synthetic.yaml).
 
 Run ``python -m kit.sample.synthetic --out DIR`` or ``kit generate --out DIR`` to write a corpus.
 """
@@ -288,8 +290,13 @@ class _PostingMaker:
         return scheme["ic"].get(step) or scheme["manager"].get(step)
 
     def _title(self, s: _Stream, c: _Company, kind: str, step: str, t: float, market: str,
-               team: str) -> tuple[str, str]:
-        """The title without and with decorations (team, level code, requisition number)."""
+               team: str) -> tuple[str, str, str]:
+        """The title without and with decorations (team, level code, requisition number), and its true role.
+
+        The true role is the kind's, except for an executive title over a bare product / program area
+        (``executive_truth`` in the templates).
+        """
+        truth = self.kinds[kind]["role"]
         key = self.kinds[kind]["titles"]
         bucket = min(19, int(t * 20))  # AI/ML titles grow over time: weight x (0.2 + 2.5 t), t in 20 steps
         table = self._title_tables.get((key, bucket))
@@ -301,7 +308,11 @@ class _PostingMaker:
         variant = table.pick(s.u())
         pattern = s.pick(self.tpl["seniority"][step][1])
         if "{area}" in pattern:
-            title = pattern.format(area=s.pick(self.tpl["director_area"][key]))
+            area = s.pick(self.tpl["director_area"][key])
+            title = pattern.format(area=area)
+            executive = self.tpl.get("executive_truth")
+            if executive and pattern in executive["patterns"] and area in executive["areas"]:
+                truth = executive["role"]
         elif pattern.startswith("{t} ") and ", " in variant:  # "Product Manager II, Technical"
             head, tail = variant.split(", ", 1)
             title = f"{pattern.format(t=head)}, {tail}"
@@ -320,7 +331,7 @@ class _PostingMaker:
         if s.chance(self.deco["requisition"]):
             num = s.between(100000, 199999)
             title += s.pick([f" - R-{num}", f" (Req #{num % 100000})", f" [JR-{num}]"])
-        return base, title
+        return base, title, truth
 
     def _sentences(self, s: _Stream, bank: str, k: int, fill: dict) -> list[str]:
         ideas = self.banks[bank]
@@ -453,7 +464,7 @@ class _PostingMaker:
         location = self.locations[market].pick(s.u())
         team = s.pick(c.teams)
         company_name = c.names.pick(s.u())
-        base_title, title = self._title(s, c, kind, step, t, market, team)
+        base_title, title, truth = self._title(s, c, kind, step, t, market, team)
         y0, y1 = _YEARS[step]
         article = "an" if base_title[:1] in "AEIOU" else "a"
         fill = {"company": company_name, "team": team, "product": c.product, "years": s.between(y0, y1),
@@ -476,7 +487,7 @@ class _PostingMaker:
         return {"company": company_name, "title": title, "description": text, "location": location,
                 "posted_date": day, "remote": bool(mk.get("remote")) or s.chance(0.05),
                 "salary_min": lo if structured else None, "salary_max": hi if structured else None,
-                "salary_currency": cur if structured else None, "synthetic_role": self.kinds[kind]["role"],
+                "salary_currency": cur if structured else None, "synthetic_role": truth,
                 "_company": c, "_market": market}
 
     def duplicate(self, s: _Stream, src: dict) -> dict:
