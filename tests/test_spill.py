@@ -136,3 +136,17 @@ def test_worker_pool_ends_its_workers_when_the_block_is_interrupted():
             processes = list(pool._processes.values())
             raise KeyboardInterrupt
     assert processes and not any(p.is_alive() for p in processes)  # not left to sleep for 10 minutes
+
+
+def test_an_unusable_temp_folder_falls_back_to_counting_in_memory(sample, monkeypatch, tmp_path):
+    df = sample.head(300)
+    memory = lookup.build_index(df, cache=False, spill=False)
+    lookup.clear_memory()
+    import tempfile
+
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))  # the temp "folder" is a file: mkdtemp fails
+    with pytest.warns(RuntimeWarning, match="counting in memory"):
+        fallback = lookup.build_index(df, cache=False, spill=True, chunk_size=50)
+    _same(memory, fallback)

@@ -315,19 +315,12 @@ def build_index(
                 meta=("description", "string"))
             parts = run_map(backend, texts.to_delayed(), cparams, **options)
             counts = merge_partitions(parts, cparams, min_df=min_df)
-        elif (len(postings) > SPILL_ROWS if spill is None else spill) and backend in ("local", "processes"):
-            cparams = count_params(ngram_range=INDEX_NGRAM_RANGE, stop_words=INDEX_STOP_WORDS, lexicon=lex)
-            if "sections" in postings.columns or scope_kinds(sections) is None:  # row by row: cut per partition
-                def texts_of_slice(start: int, stop: int):
-                    return scoped_text(postings.iloc[start:stop], sections)
-            else:  # boilerplate is found per company over the whole table: cut once
-                whole = scoped_text(postings, sections)
-
-                def texts_of_slice(start: int, stop: int):
-                    return whole.iloc[start:stop]
-            counts = count_frame_spilled(texts_of_slice, len(postings), cparams, chunk_size=chunk_size, min_df=min_df,
-                                         workers=1 if backend == "local" else (workers or os.cpu_count() or 1))
         else:
+            counts = None
+            if (len(postings) > SPILL_ROWS if spill is None else spill) and backend in ("local", "processes"):
+                counts = _count_spilled(postings, sections, lex, chunk_size=chunk_size, min_df=min_df,
+                                        workers=1 if backend == "local" else (workers or os.cpu_count() or 1))
+        if counts is None:
             counts = count_ngrams(
                 scoped_text(postings, sections),
                 ngram_range=INDEX_NGRAM_RANGE,
@@ -359,6 +352,32 @@ def build_index(
             except OSError:  # a read-only or full cache folder must not break an analysis
                 pass
     return index
+
+
+def _count_spilled(postings: pd.DataFrame, sections: Sections, lex: pd.DataFrame, *, chunk_size: int, min_df: int,
+                   workers: int):
+    """:func:`kit.index.spill.count_frame_spilled` of the frame's counted text, or None if the temp folder is unusable.
+
+    A full or read-only temporary folder gives a warning and None: the caller then counts in memory.
+    """
+    cparams = count_params(ngram_range=INDEX_NGRAM_RANGE, stop_words=INDEX_STOP_WORDS, lexicon=lex)
+    if "sections" in postings.columns or scope_kinds(sections) is None:  # row by row: cut per partition
+        def texts_of_slice(start: int, stop: int):
+            return scoped_text(postings.iloc[start:stop], sections)
+    else:  # boilerplate is found per company over the whole table: cut once
+        whole = scoped_text(postings, sections)
+
+        def texts_of_slice(start: int, stop: int):
+            return whole.iloc[start:stop]
+    try:
+        return count_frame_spilled(texts_of_slice, len(postings), cparams, chunk_size=chunk_size, min_df=min_df,
+                                   workers=workers)
+    except OSError as exc:  # e.g. a full or read-only $TMPDIR
+        import warnings
+
+        warnings.warn(f"phrase index: could not spill partitions to the temporary folder ({exc}); counting in "
+                      "memory instead (set TMPDIR to a folder with room)", RuntimeWarning, stacklevel=3)
+        return None
 
 
 class _no_lock:
