@@ -35,7 +35,8 @@ from kit.index import cache as _cache
 from kit.index.counting import DEFAULT_CHUNK, count_ngrams, count_params, merge_partitions, run_map
 from kit.index.lexicon import TOKEN_PATTERN, lexicon_hash, load_lexicon
 from kit.index.model import PhraseIndex
-from kit.index.scope import DEFAULT_SECTIONS, Sections, scope_label, scoped_text
+from kit.index.scope import DEFAULT_SECTIONS, Sections, scope_kinds, scope_label, scoped_text
+from kit.index.spill import SPILL_ROWS, count_frame_spilled
 
 __all__ = [
     "DEFAULT_MIN_DF",
@@ -225,6 +226,7 @@ def build_index(
     client=None,
     workers: int | None = None,
     sections: Sections = DEFAULT_SECTIONS,
+    spill: bool | None = None,
 ) -> PhraseIndex:
     """Build (or fetch from memory / disk) the phrase index of a postings table.
 
@@ -250,6 +252,10 @@ def build_index(
         workers: Processes for "processes" (default: the CPU count).
         sections: "role" (default: summary, responsibilities, requirements, un-headed body), "all" (the whole
             description) or a list of section kinds (:func:`kit.index.scope.scope_kinds`).
+        spill: Count out of core (:mod:`kit.index.spill`: each partition's counts go to a temporary file, then a
+            two-pass merge), which bounds peak memory to the final matrix plus a partition per worker; the
+            result is the same. None: above :data:`kit.index.spill.SPILL_ROWS` postings, "local" and
+            "processes" backends only.
 
     Returns:
         The :class:`PhraseIndex` (the same whatever the backend); it is also kept in memory for :func:`index_for`.
@@ -310,6 +316,11 @@ def build_index(
             parts = run_map(backend, texts.to_delayed(), cparams, **options)
             counts = merge_partitions(parts, cparams, min_df=min_df)
         else:
+            counts = None
+            if (len(postings) > SPILL_ROWS if spill is None else spill) and backend in ("local", "processes"):
+                counts = _count_spilled(postings, sections, lex, chunk_size=chunk_size, min_df=min_df,
+                                        workers=1 if backend == "local" else (workers or os.cpu_count() or 1))
+        if counts is None:
             counts = count_ngrams(
                 scoped_text(postings, sections),
                 ngram_range=INDEX_NGRAM_RANGE,
@@ -341,6 +352,32 @@ def build_index(
             except OSError:  # a read-only or full cache folder must not break an analysis
                 pass
     return index
+
+
+def _count_spilled(postings: pd.DataFrame, sections: Sections, lex: pd.DataFrame, *, chunk_size: int, min_df: int,
+                   workers: int):
+    """:func:`kit.index.spill.count_frame_spilled` of the frame's counted text, or None if the temp folder is unusable.
+
+    A full or read-only temporary folder gives a warning and None: the caller then counts in memory.
+    """
+    cparams = count_params(ngram_range=INDEX_NGRAM_RANGE, stop_words=INDEX_STOP_WORDS, lexicon=lex)
+    if "sections" in postings.columns or scope_kinds(sections) is None:  # row by row: cut per partition
+        def texts_of_slice(start: int, stop: int):
+            return scoped_text(postings.iloc[start:stop], sections)
+    else:  # boilerplate is found per company over the whole table: cut once
+        whole = scoped_text(postings, sections)
+
+        def texts_of_slice(start: int, stop: int):
+            return whole.iloc[start:stop]
+    try:
+        return count_frame_spilled(texts_of_slice, len(postings), cparams, chunk_size=chunk_size, min_df=min_df,
+                                   workers=workers)
+    except OSError as exc:  # e.g. a full or read-only $TMPDIR
+        import warnings
+
+        warnings.warn(f"phrase index: could not spill partitions to the temporary folder ({exc}); counting in "
+                      "memory instead (set TMPDIR to a folder with room)", RuntimeWarning, stacklevel=3)
+        return None
 
 
 class _no_lock:
