@@ -28,6 +28,7 @@ _LAZY = {
     "load_lexicon": "kit.index.lexicon",
     "load_pay": "kit.load.pay",
     "load_postings": "kit.load.postings",
+    "load_postings_partitioned": "kit.load.partitioned",
     "pay_by_level": "kit.analysis.paystats",
     "phrase_frequency": "kit.analysis.phrases",
     "role_overlap": "kit.analysis.overlap",
@@ -68,6 +69,7 @@ if TYPE_CHECKING:  # for editors and type checkers
     from kit.fetch.run import fetch_postings
     from kit.index.lexicon import load_lexicon
     from kit.index.phraseindex import build_index
+    from kit.load.partitioned import load_postings_partitioned
     from kit.load.pay import load_pay
     from kit.load.postings import load_postings
     from kit.prepare.levels import load_levels

@@ -296,6 +296,38 @@ def role_confidence(postings: tuple[Path, ...], truth: str | None, labels: Path 
 
 
 @cli.command()
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The prepared table (.parquet); kit report --postings OUT and load_postings(OUT) read it as stored.")
+@click.option("--workers", default=None, type=click.IntRange(1, 256),
+              help="Processes loading company partitions at once (default: the CPU count; 1: one process).")
+@click.option("--rows-per-partition", default=None, type=click.IntRange(100, None),
+              help="Titled rows per partition: bounds each worker's memory (default: 80,000).")
+def prepare(source: Path, out: Path, workers: int | None, rows_per_partition: int | None) -> None:
+    """Load and enrich a (large) postings file once, in company partitions over a process per core.
+
+    The table equals kit.load_postings(SOURCE); it is written atomically to OUT (Parquet marked with the kit
+    version and rule-file fingerprint), so reports and notebooks reading OUT skip the pipeline.
+    """
+    import time
+
+    from kit.load.partitioned import load_postings_partitioned
+    from kit.load.postings import save_postings
+
+    if out.suffix.lower() != ".parquet":
+        raise click.BadParameter(f"{out}: expected a .parquet file name", param_hint="--out")
+    if out.resolve() == source.resolve():
+        raise click.BadParameter(f"{out} is the input file; choose another name (inputs are never modified)",
+                                 param_hint="--out")
+    started = time.perf_counter()
+    options = {} if rows_per_partition is None else {"rows_per_partition": rows_per_partition}
+    df = load_postings_partitioned(source, workers=workers, **options)
+    written = save_postings(df, out)
+    echo(f"{len(df):,} postings from {source} -> {written} "
+         f"in {time.perf_counter() - started:.1f} s")
+
+
+@cli.command()
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite notebooks that already exist in DEST.")
 def notebooks(dest: Path, force: bool) -> None:

@@ -28,6 +28,7 @@ PUBLIC_API = [
     "load_lexicon",
     "load_pay",
     "load_postings",
+    "load_postings_partitioned",
     "pay_by_level",
     "phrase_frequency",
     "role_overlap",
