@@ -538,17 +538,17 @@ class RoleExplanation:
             return ""
         esc = html.escape
         rows = "".join(
-            f"<tr><td>{esc(r.section)}</td><td>{'yes' if r.counted else 'no: ' + esc(r.why)}</td>"
-            f"<td>{esc(r.sentence)}</td><td>{esc(r.phrases)}</td></tr>"
+            f"<tr><td{_LEFT}>{esc(r.section)}</td><td{_LEFT}>{'yes' if r.counted else 'no: ' + esc(r.why)}</td>"
+            f"<td{_LEFT}>{esc(r.sentence)}</td><td{_LEFT}>{esc(r.phrases)}</td></tr>"
             for r in self.evidence.itertuples()
         )
-        return ("<table><thead><tr><th>section</th><th>counted</th><th>sentence</th><th>phrases</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table>")
+        return (f"<table><thead><tr><th{_LEFT}>section</th><th{_LEFT}>counted</th><th{_LEFT}>sentence</th>"
+                f"<th{_LEFT}>phrases</th></tr></thead><tbody>{rows}</tbody></table>")
 
     def _repr_html_(self) -> str:
         esc = html.escape
         rows = "".join(
-            f"<tr><td>{esc(str(s))}</td><td>{esc(str(p))}</td><td>{int(c)}</td></tr>"
+            f"<tr><td{_LEFT}>{esc(str(s))}</td><td{_LEFT}>{esc(str(p))}</td><td>{int(c)}</td></tr>"
             for p, s, c in zip(self.phrases["phrase"], self.phrases["signal"], self.phrases["count"], strict=True)
         )
         flag = " <b style='color:#D55E00'>title/text mismatch</b>" if self.mismatch else ""
@@ -567,9 +567,13 @@ class RoleExplanation:
             + (f" ({esc(self.variant)})" if self.variant else "")
             + f"; text leans: {esc(self.text_lean or 'n/a')}; scores: "
             + ", ".join(f"{esc(k)} {v:.1f}" for k, v in self.scores.items())
-            + "</p><table><thead><tr><th>signal</th><th>phrase</th><th>count</th></tr></thead>"
+            + f"</p><table><thead><tr><th{_LEFT}>signal</th><th{_LEFT}>phrase</th><th>count</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>{self._evidence_html()}{excerpt}</div>"
         )
+
+
+#: text cells read left to right (JupyterLab right-aligns table cells by default; numbers keep that)
+_LEFT = " style='text-align:left'"
 
 
 def _field(posting: Any, name: str) -> Any:
