@@ -34,7 +34,7 @@ def real_dir() -> Path:
 
 
 def judged_frame(directory: Path | None = None) -> pd.DataFrame:
-    """The judged postings joined with what the kit decides for them now.
+    """The judged postings joined with what the kit decides for them now (ids not found kept, with NaN).
 
     Returns:
         Frame ``[source_file, posting_id, label, title_label, reason, title, role, title_role, role_confidence]``.
@@ -42,26 +42,17 @@ def judged_frame(directory: Path | None = None) -> pd.DataFrame:
     Raises:
         FileNotFoundError: If a real file is absent.
     """
-    import kit
-    from kit.prepare.titles import classify_titles
-
-    directory = directory or real_dir()
-    judged = pd.read_csv(JUDGED, comment="#", dtype=str)
-    parts = []
-    for name, group in judged.groupby("source_file"):
-        path = directory / name
-        if not path.exists():
-            raise FileNotFoundError(path)
-        loaded = kit.load_postings(path)
-        cols = ["posting_id", "title", "role", "role_confidence"]
-        parts.append(group.merge(loaded[cols].astype({"posting_id": str}), on="posting_id", how="left"))
-    out = pd.concat(parts, ignore_index=True)
-    out["title_role"] = classify_titles(out["title"].tolist())["role"].to_numpy()
-    return out
+    columns = ["source_file", "posting_id", "label", "title_label", "reason", "title", "role", "role_confidence",
+               "title_role"]
+    return judged_postings(directory, how="left")[columns]
 
 
-def judged_postings(directory: Path | None = None) -> pd.DataFrame:
+def judged_postings(directory: Path | None = None, *, how: str = "inner") -> pd.DataFrame:
     """The judged postings joined with their whole loaded rows (text, sections, role columns) and title role.
+
+    Args:
+        directory: The real files' folder (default :func:`real_dir`).
+        how: The join: "inner" drops judged ids not found in the loaded files, "left" keeps them (NaN).
 
     Returns:
         The judged columns ``[source_file, posting_id, label, title_label, reason]``, every loaded column, and
@@ -81,9 +72,9 @@ def judged_postings(directory: Path | None = None) -> pd.DataFrame:
         if not path.exists():
             raise FileNotFoundError(path)
         loaded = kit.load_postings(path).astype({"posting_id": str})
-        parts.append(group.merge(loaded, on="posting_id", how="inner"))
+        parts.append(group.merge(loaded, on="posting_id", how=how))
     out = pd.concat(parts, ignore_index=True)
-    out["title_role"] = classify_titles(out["title"].tolist())["role"].to_numpy()
+    out["title_role"] = classify_titles(out["title"].fillna("").tolist())["role"].to_numpy()
     return out
 
 
