@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from kit.core.pool import worker_pool
 from kit.index.lexicon import MAX_WORDS, TOKEN_PATTERN, spellings
 from kit.index.tokenize import analyzer, lengths_and_ends, stop_set, texts_of, tokenize_partition
 
@@ -412,15 +413,10 @@ def _run_local(partitions: list, params: CountParams, progress: bool = False, **
 def _run_processes(
     partitions: list, params: CountParams, *, workers: int | None = None, **_options
 ) -> list[PartitionCounts]:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
     workers = max(1, min(workers or os.cpu_count() or 1, len(partitions)))
     if workers == 1 or len(partitions) == 1:
         return _run_local(partitions, params)
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["kit.index.counting"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with worker_pool(workers, preload=["kit.index.counting"]) as pool:
         return list(pool.map(count_partition, partitions, [params] * len(partitions)))
 
 
