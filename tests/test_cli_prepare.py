@@ -55,3 +55,13 @@ def test_prepare_names_a_missing_source(tmp_path):
     result = CliRunner().invoke(cli, ["prepare", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "x.parquet")])
     assert result.exit_code == 2
     assert "nope.csv" in result.output
+
+
+def test_prepare_of_an_unreadable_file_is_one_error_line_and_writes_nothing(tmp_path):
+    source = tmp_path / "bad.csv"
+    source.write_text("foo,bar\n1,2\n")
+    out = tmp_path / "out.parquet"
+    result = CliRunner().invoke(cli, ["prepare", str(source), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and "'title'" in result.output
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
