@@ -398,7 +398,8 @@ def _has_text(descriptions: pd.Series) -> pd.Series:
     if blank.size:
         trimmed = pc.utf8_trim_whitespace(arr.take(pa.array(blank, type=pa.int64())))
         out[blank] = pc.greater(pc.binary_length(trimmed), 0).to_numpy(zero_copy_only=False)
-    return pd.Series(out, index=descriptions.index, dtype="boolean")
+    dtype = pd.Series([""], dtype=descriptions.dtype).str.strip().ne("").dtype  # the dtype pandas answers in
+    return pd.Series(out, index=descriptions.index).astype(dtype)
 
 
 def own_text(descriptions: pd.Series, sections: pd.Series | None = None) -> pd.Series:
