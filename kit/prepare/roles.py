@@ -329,10 +329,15 @@ class _LineScan:
         wanted = np.flatnonzero(used)
         position = np.cumsum(used) - 1  # distinct line -> its row among the wanted ones
         hit_line, pid = self._find(lowered.take(pa.array(wanted, type=pa.int64())))
-        # (wanted line x phrase) counts, then (text x wanted line) occurrences @ that = per-text counts
+        # (wanted line x phrase) counts, then (text x wanted line) occurrences @ that = per-text counts; the
+        # occurrences of lines without a phrase add nothing and are left out
         per_phrase = sparse.csr_matrix((np.ones(len(pid), dtype=np.int64), (hit_line, pid)),
                                        shape=(len(wanted), n_phrases))
-        doc_lines = sparse.csr_matrix((np.ones(len(codes), dtype=np.int64), (line_doc, position[codes])),
+        line_row = position[codes]
+        hit = np.zeros(len(wanted), dtype=bool)
+        hit[hit_line] = True
+        found = hit[line_row]
+        doc_lines = sparse.csr_matrix((np.ones(int(found.sum()), dtype=np.int64), (line_doc[found], line_row[found])),
                                       shape=(len(n_lines), len(wanted)))
         return (doc_lines @ per_phrase).tocsr()
 
