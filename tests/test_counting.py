@@ -274,3 +274,22 @@ def test_kit_dask_scheduler_sends_default_builds_to_that_cluster(sample, dask_cl
     remote = kit.build_index(sample, cache=False)  # backend=None: the scheduler in the environment
     assert seen and seen[0]["client"] is None  # the backend connected to $KIT_DASK_SCHEDULER itself
     assert_same_counts(remote, local)
+
+
+def test_dask_partitions_follow_the_clusters_threads_not_the_clients_cpus(dask_client, monkeypatch):
+    """Two partitions per cluster thread (2 workers x 1 thread here), whatever this machine's CPU count."""
+    seen = []
+    real = counting.BACKENDS["dask"]
+
+    def recording(parts, params, **kw):
+        seen.append(len(parts))
+        return real(parts, params, **kw)
+
+    monkeypatch.setitem(counting.BACKENDS, "dask", recording)
+    monkeypatch.setattr(counting.os, "cpu_count", lambda: 16)  # a big client machine: would cut 32 partitions
+    texts = [f"product roadmap item {i} owned by the platform team" for i in range(8_000)]
+    remote = counting.count_ngrams(texts, backend="dask", client=dask_client, chunk_size=100_000)
+    assert seen == [4]  # 2 x (2 workers x 1 thread): 2,000 texts each
+    local = counting.count_ngrams(texts)
+    assert (remote.ngrams != local.ngrams).nnz == 0
+    assert list(remote.vocabulary) == list(local.vocabulary)

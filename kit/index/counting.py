@@ -457,6 +457,15 @@ def run_map(backend: str, partitions: list, params: CountParams, **options) -> l
     return run(partitions, params, **options)
 
 
+def _parallelism(backend: str, options: dict) -> int:
+    """How many partitions the backend counts at once: the cluster's threads for "dask", else the workers / CPUs."""
+    if backend == "dask":
+        from kit.index.distributed import cluster_threads  # optional extra: imported only when asked for
+
+        return cluster_threads(options.get("client"))
+    return int(options.get("workers") or os.cpu_count() or 1)
+
+
 def partition(texts: list[str], size: int) -> list[list[str]]:
     """``texts`` cut into consecutive partitions of at most ``size`` texts (one empty partition if none)."""
     size = max(1, int(size))
@@ -497,8 +506,8 @@ def count_ngrams(
     """
     params = count_params(ngram_range=ngram_range, stop_words=stop_words, lexicon=lexicon, vocabulary=vocabulary)
     texts = texts_of(texts)
-    if backend != "local":  # at least two partitions per worker, so a slow worker is not waited for long
-        spread = 2 * (options.get("workers") or os.cpu_count() or 1)
+    if backend != "local":  # at least two partitions per worker thread, so a slow worker is not waited for long
+        spread = 2 * _parallelism(backend, options)
         chunk_size = min(chunk_size, max(1_000, -(-len(texts) // spread)))
     parts = run_map(backend, partition(texts, chunk_size), params, progress=progress, **options)
     return merge_partitions(parts, params, min_df=min_df)

@@ -23,7 +23,7 @@ import os
 from kit.core.errors import DataError
 from kit.index.counting import count_partition
 
-__all__ = ["frame_ids", "frame_key", "get_client", "run_dask"]
+__all__ = ["cluster_threads", "frame_ids", "frame_key", "get_client", "run_dask"]
 
 _LOCAL: dict = {}
 
@@ -73,6 +73,18 @@ def get_client(client=None):
             cluster = distributed.LocalCluster(processes=True, dashboard_address=None)
             _LOCAL["client"] = distributed.Client(cluster, set_as_default=False)
         return _LOCAL["client"]
+
+
+def cluster_threads(client=None) -> int:
+    """Threads across the cluster's workers (at least 1): how many partitions it counts at once.
+
+    Args:
+        client: A ``dask.distributed.Client`` (default: :func:`get_client`).
+    """
+    try:
+        return max(1, sum(get_client(client).nthreads().values()))
+    except (OSError, TimeoutError, AttributeError):  # a cluster that cannot say: one at a time
+        return 1
 
 
 def run_dask(partitions: list, params, *, client=None, **_options) -> list:
