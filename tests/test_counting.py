@@ -14,6 +14,7 @@ import hashlib
 import pickle
 import re
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -293,3 +294,37 @@ def test_dask_partitions_follow_the_clusters_threads_not_the_clients_cpus(dask_c
     local = counting.count_ngrams(texts)
     assert (remote.ngrams != local.ngrams).nnz == 0
     assert list(remote.vocabulary) == list(local.vocabulary)
+
+
+def test_dask_spilled_build_equals_local_build_and_writes_every_partition(sample, dask_client, monkeypatch):
+    """spill=True on the Dask path: counts are written to files as they arrive, merged in two passes, same index."""
+    from kit.index import spill
+
+    local = kit.build_index(sample, cache=False)
+    lookup.clear_memory()
+    merged = []
+    real = spill.merge_spilled
+
+    def recording(paths, params, **kw):
+        merged.append([Path(p).exists() for p in paths])
+        return real(paths, params, **kw)
+
+    monkeypatch.setattr(lookup, "merge_spilled", recording)
+    monkeypatch.setattr(spill, "merge_spilled", recording)
+    remote = kit.build_index(sample, cache=False, backend="dask", client=dask_client, chunk_size=700, spill=True)
+    assert merged and len(merged[0]) >= 4 and all(merged[0])  # every partition reached its file before the merge
+    assert_same_counts(remote, local)
+    assert index_fingerprint(remote) == index_fingerprint(local)
+
+
+def test_dask_dataframe_spilled_build_equals_local_build(sample, dask_client, tmp_path):
+    dd = pytest.importorskip("dask.dataframe", reason="dask.dataframe is not installed")
+    frame = sample[["posting_id", "description"]].reset_index(drop=True)
+    for i, start in enumerate(range(0, len(frame), 1_000)):
+        frame.iloc[start : start + 1_000].to_parquet(tmp_path / f"part-{i}.parquet", index=False)
+    ddf = dd.read_parquet(str(tmp_path / "*.parquet"))
+    remote = kit.build_index(ddf, cache=False, client=dask_client, spill=True, min_df=2)
+    lookup.clear_memory()
+    local = kit.build_index(pd.read_parquet(tmp_path), cache=False, min_df=2)
+    assert_same_counts(remote, local)
+    assert remote.posting_ids.equals(local.posting_ids)

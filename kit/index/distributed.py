@@ -87,7 +87,7 @@ def cluster_threads(client=None) -> int:
         return 1
 
 
-def run_dask(partitions: list, params, *, client=None, **_options) -> list:
+def run_dask(partitions: list, params, *, client=None, folder=None, **_options) -> list:
     """Run :func:`kit.index.counting.count_partition` over ``partitions`` on the cluster, results in order.
 
     Args:
@@ -95,9 +95,12 @@ def run_dask(partitions: list, params, *, client=None, **_options) -> list:
             column's ``to_delayed()``).
         params: The :class:`kit.index.counting.CountParams`.
         client: A ``dask.distributed.Client`` (default: :func:`get_client`).
+        folder: Spill: write each partition's counts to a file in this folder as it arrives (and let the
+            cluster forget it), so the client holds one partition's counts at a time; the files' paths are
+            returned instead of the counts (merge them with :func:`kit.index.spill.merge_spilled`).
 
     Returns:
-        One :class:`kit.index.counting.PartitionCounts` per partition.
+        One :class:`kit.index.counting.PartitionCounts` per partition (with ``folder``: one file path each).
     """
     client = get_client(client)
     import dask
@@ -110,7 +113,24 @@ def run_dask(partitions: list, params, *, client=None, **_options) -> list:
     else:
         data = client.scatter(list(partitions))
         futures = client.map(count_partition, data, params=params, pure=False)
-    return client.gather(futures)
+        del data  # the cluster keeps the scattered texts only while a count still needs them
+    if folder is None:
+        return client.gather(futures)
+    from distributed import as_completed
+
+    from kit.index.spill import part_paths, write_part
+
+    paths = part_paths(folder, len(futures))
+    position = {f.key: i for i, f in enumerate(futures)}
+    try:
+        for future in as_completed(futures, loop=client.loop):
+            counts = future.result()
+            write_part(counts, paths[position[future.key]])
+            future.release()  # the worker may drop this result now
+            del counts
+    finally:
+        client.cancel([f for f in futures if not f.done()])
+    return paths
 
 
 def frame_key(ddf) -> str:
