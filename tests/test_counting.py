@@ -328,3 +328,30 @@ def test_dask_dataframe_spilled_build_equals_local_build(sample, dask_client, tm
     local = kit.build_index(pd.read_parquet(tmp_path), cache=False, min_df=2)
     assert_same_counts(remote, local)
     assert remote.posting_ids.equals(local.posting_ids)
+
+
+def test_dask_spill_sends_texts_a_window_ahead_not_all_at_once(dask_client, monkeypatch, tmp_path):
+    """The client scatters at most 2 x threads + 2 partitions before the first counts are written."""
+    from kit.index import spill
+
+    scattered, written = [], []
+    real_scatter, real_write = dask_client.scatter, spill.write_part
+
+    def scatter(data, *a, **kw):
+        scattered.append(len(data))
+        return real_scatter(data, *a, **kw)
+
+    def write(counts, path):
+        written.append(len(scattered))
+        return real_write(counts, path)
+
+    monkeypatch.setattr(dask_client, "scatter", scatter)
+    monkeypatch.setattr(spill, "write_part", write)
+    texts = [f"platform roadmap {i % 97} and program risks {i % 13}" for i in range(8_000)]
+    remote = counting.count_ngrams(texts, backend="dask", client=dask_client, chunk_size=1_000, folder=tmp_path,
+                                   min_df=2)
+    assert scattered == [1] * 8  # one partition per scatter, 8 partitions of 1,000
+    assert written[0] <= 6  # 2 workers x 1 thread: 2 x 2 + 2 ahead at most
+    local = counting.count_ngrams(texts, min_df=2)
+    assert (remote.ngrams != local.ngrams).nnz == 0
+    assert list(remote.vocabulary) == list(local.vocabulary)

@@ -107,29 +107,56 @@ def run_dask(partitions: list, params, *, client=None, folder=None, **_options) 
     from dask.delayed import Delayed
 
     partitions = list(partitions)
-    if partitions and isinstance(partitions[0], Delayed):
-        count = dask.delayed(count_partition, pure=True)
-        futures = client.compute([count(p, params) for p in partitions])
-    else:
-        data = client.scatter(list(partitions))
-        futures = client.map(count_partition, data, params=params, pure=False)
-        del data  # the cluster keeps the scattered texts only while a count still needs them
+    delayed = bool(partitions) and isinstance(partitions[0], Delayed)
+    count = dask.delayed(count_partition, pure=True)
     if folder is None:
+        if delayed:
+            futures = client.compute([count(p, params) for p in partitions])
+        else:
+            data = client.scatter(list(partitions))
+            futures = client.map(count_partition, data, params=params, pure=False)
+            del data  # the cluster keeps the scattered texts only while a count still needs them
         return client.gather(futures)
+    return _spill(client, partitions, params, folder, delayed=delayed, count=count)
+
+
+def _spill(client, partitions: list, params, folder, *, delayed: bool, count) -> list[str]:
+    """Counts to files as they arrive; texts sent a few partitions ahead of the cluster (not all at once)."""
+    from itertools import islice
+
     from distributed import as_completed
 
     from kit.index.spill import part_paths, write_part
 
-    paths = part_paths(folder, len(futures))
-    position = {f.key: i for i, f in enumerate(futures)}
+    paths = part_paths(folder, len(partitions))
+    # the client's own texts go out at most a window ahead (two per thread, plus two queued for work stealing):
+    # serialized copies of every partition would otherwise sit in the client's memory at once
+    window = len(partitions) if delayed else 2 * cluster_threads(client) + 2
+    todo = iter(range(len(partitions)))
+    running: dict = {}
+    queue = as_completed(loop=client.loop)
+
+    def submit(i: int) -> None:
+        if delayed:
+            future = client.compute(count(partitions[i], params))
+        else:
+            [data] = client.scatter([partitions[i]])
+            future = client.submit(count_partition, data, params, pure=False)
+        running[future.key] = (i, future)
+        queue.add(future)
+
     try:
-        for future in as_completed(futures, loop=client.loop):
-            counts = future.result()
-            write_part(counts, paths[position[future.key]])
+        for i in islice(todo, window):
+            submit(i)
+        for future in queue:
+            i, _ = running.pop(future.key)
+            write_part(future.result(), paths[i])
             future.release()  # the worker may drop this result now
-            del counts
+            nxt = next(todo, None)
+            if nxt is not None:
+                submit(nxt)
     finally:
-        client.cancel([f for f in futures if not f.done()])
+        client.cancel([f for _, f in running.values()])
     return paths
 
 
