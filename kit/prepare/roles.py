@@ -6,9 +6,11 @@ Manager" -> ``pgm``) whose description shows technical depth becomes ``pmt`` / `
 ``title_text_mismatch`` True. Phrases, weights and thresholds live in ``kit/data/role_signals.yaml``.
 
 Matching: one compiled alternation (a character trie, so the regex engine does not try every phrase at
-every position) run once per DISTINCT lower-cased line (Arrow splits and de-duplicates the lines); the
-per-line phrase counts are summed per description with one sparse matrix product, never with a Python
-loop over the lexicon or the postings.
+every position) run once per DISTINCT lower-cased line (Arrow splits and de-duplicates the lines), in one RE2
+pass over all of them (:mod:`kit.prepare.signalscan`: the same matches as Python's ``findall`` of the trie, which
+stays the path for rule files RE2 cannot spell); the per-line phrase counts are summed per description with one
+sparse matrix product, never with a Python loop over the lexicon, the lines or the postings. ``roles_from_text``
+sums the weights straight from those counts (exact sums, so equal to summing the long match frame in pandas).
 """
 
 from __future__ import annotations
