@@ -245,13 +245,17 @@ class _Block:
         return done
 
 
-#: a plain line (its value ends with its "\n", but for a text's last line) that needs its spaces squeezed / trimmed
-_FIX = "  |^ | \n?$"
-#: a plain line's cleaned value that does not join plainly: a first or last character ``str.strip`` removes
+#: a cleaned line that does not join plainly: a first or last character ``str.strip`` removes (before its "\n")
 _EDGE = "".join(f"\\x{{{ord(c):x}}}" for c in _PY_SPACE if c != "\n")
 _UNEVEN_LINE = f"^[{_EDGE}]|[{_EDGE}]\n?$"
 #: _MARKUP for a line that may end with its "\n" (RE2's "$" is the end of the value only)
 _MARKUP_LINE = _MARKUP[:-1] + "\n?$"
+#: one pass over the distinct lines finds the ones that need a closer look: markup, "&", ";", "\r", two spaces
+_ATTENTION = "[&;\r" + _MARKUP_LINE[1:] + "|  "
+#: bytes that may start or end a character ``str.strip`` removes (UTF-8: any non-ASCII byte may)
+_EDGE_BYTE = np.zeros(256, dtype=bool)
+_EDGE_BYTE[[ord(c) for c in _PY_SPACE if c.isascii()]] = True
+_EDGE_BYTE[128:] = True
 
 
 class _Lines:
@@ -263,23 +267,35 @@ class _Lines:
 
     def __init__(self, dictionary: pa.Array) -> None:
         self.nd = nd = len(dictionary)
-        self.has_nl = np.append(pc.ends_with(dictionary, "\n").to_numpy(zero_copy_only=False), False)
-        # "&", ";", "\r", "&#", markup: a first pass finds the lines with any of them
+        offs, data, _ = _layout(dictionary)
+        length = np.diff(offs)
+        ends = np.maximum(offs[1:] - 1, 0)
+        self.has_nl = np.append((length > 0) & (data[ends] == 10 if len(data) else False), False)
+        content = length - self.has_nl[:nd]
+        # first and last byte of every non-empty line: a space to trim, or a character strip() may remove
+        some = np.flatnonzero(content > 0)
+        head, tail = data[offs[:-1][some]], data[ends[some] - self.has_nl[some]]
+        spaced = np.zeros(nd, dtype=bool)
+        spaced[some] = (head == 32) | (tail == 32)
+        edge = np.zeros(nd, dtype=bool)
+        edge[some] = _EDGE_BYTE[head] | _EDGE_BYTE[tail]
+        # "&", ";", "\r", "&#", markup; runs of spaces: one pass finds the lines to look at more closely
+        look = np.flatnonzero(_mask(dictionary, _ATTENTION) | spaced | edge)
+        subset = dictionary.take(pa.array(look))
         self.bits = np.zeros(nd + 1, dtype=np.uint8)
-        some = np.flatnonzero(_mask(dictionary, "[&;\r]|" + _MARKUP_LINE))
-        if len(some):
-            subset = dictionary.take(pa.array(some))
-            for bit, pattern in enumerate(("&", ";", "\r", "&#", _MARKUP_LINE)):
-                self.bits[some] |= _mask(subset, pattern).astype(np.uint8) << bit
+        for bit, pattern in enumerate(("&", ";", "\r", "&#", _MARKUP_LINE)):
+            self.bits[look] |= _mask(subset, pattern).astype(np.uint8) << bit
         # plain lines: squeeze runs of spaces, trim spaces (what the space loops leave of a line without markup)
-        self.fix = np.flatnonzero(_mask(dictionary, _FIX))
-        fixed = dictionary.take(pa.array(self.fix)) if len(self.fix) else pa.array([], pa.large_string())
-        self.fixed = pc.replace_substring_regex(pc.replace_substring_regex(fixed, " {2,}", " "), "^ | (\n?)$", r"\1")
-        length = pc.binary_length(dictionary).to_numpy(zero_copy_only=False).astype(np.int64)
+        fix = _mask(subset, "  ") | spaced[look]
+        self.fix = look[fix]
+        self.fixed = pc.replace_substring_regex(pc.replace_substring_regex(subset.filter(pa.array(fix)), " {2,}", " "),
+                                                "^ | (\n?)$", r"\1").cast(pa.large_string())
         length[self.fix] = pc.binary_length(self.fixed).to_numpy(zero_copy_only=False)
         self.empty = np.append(length - self.has_nl[:nd] == 0, False)
-        self.uneven = np.append(_mask(dictionary, _UNEVEN_LINE), False)
-        self.uneven[self.fix] = _mask(self.fixed, _UNEVEN_LINE)
+        self.uneven = np.zeros(nd + 1, dtype=bool)
+        if edge.any():
+            cleaned = pc.replace_with_mask(subset, pa.array(fix), self.fixed) if fix.any() else subset
+            self.uneven[look] = _mask(cleaned, _UNEVEN_LINE) & edge[look]
         self.wanted = np.zeros(nd * 2 + 2, dtype=bool)  # (line, entities) variants cleaned in Python
 
 
@@ -338,20 +354,18 @@ class _Cleaner:
         if was_fixed.any():
             cut_values = pc.replace_with_mask(cut_values, pa.array(was_fixed),
                                               lines.fixed.take(pa.array(at_fix[was_fixed])))
-        table = pa.concat_arrays([dictionary, lines.fixed.cast(pa.large_string()),
-                                  pc.utf8_rtrim(cut_values, "\n").cast(pa.large_string()),
-                                  pa.array([v + "\n" for v in markup], type=pa.large_string()),
-                                  pa.array(markup, type=pa.large_string())])
-        del dictionary, lines, cut_values, off, on, markup
-        out = []
+        indexes = []
         for b in blocks:
             k = b.kept
-            plain = k < nd
             pk = np.minimum(k, nd - 1)
-            index = np.where(plain, np.where(b.last & at_cut[pk].astype(bool), at_cut[pk], as_written[pk]),
-                             k - nd + with_nl + np.where(b.last, len(keys) * 2, 0))
-            out.append(self._write(b, table, index))
-        return out
+            indexes.append(np.where(k < nd, np.where(b.last & at_cut[pk].astype(bool), at_cut[pk], as_written[pk]),
+                                    k - nd + with_nl + np.where(b.last, len(keys) * 2, 0)))
+            b.kept = b.last = np.zeros(0, dtype=np.int64)
+        table = _Gather([dictionary, lines.fixed, pc.utf8_rtrim(cut_values, "\n"),
+                         pa.array([v + "\n" for v in markup], type=pa.large_string()),
+                         pa.array(markup, type=pa.large_string())], indexes)
+        del dictionary, lines, cut_values, off, on, markup
+        return [self._write(b, table.take(i, index)) for i, (b, index) in enumerate(zip(blocks, indexes, strict=True))]
 
     def _tag_steps(self, blocks: list[_Block]) -> None:
         """The tag steps of every block's HTML texts (``after_html``; ``slow``: texts ``clean_text`` cleans whole)."""
@@ -364,17 +378,16 @@ class _Cleaner:
         codes, distinct = _encode(arrays)
         del arrays
         out, flags = _tag_pieces(distinct)
-        at = 0
-        for b, pieces in zip(blocks, cuts, strict=True):
-            mine = codes[at:at + int(pieces.sum())]
-            at += len(mine)
+        mines = np.split(codes, np.cumsum([int(pieces.sum()) for pieces in cuts])[:-1])
+        table = _Gather([out], mines)
+        for i, (b, pieces, mine) in enumerate(zip(blocks, cuts, mines, strict=True)):
             first = _starts(pieces)
             occ = flags[mine]
             blocked = (occ & 4) != 0
             blocked[first + pieces - 1] = False  # the text's last "<": nothing after it to become a tag with
             hidden = np.bitwise_or.reduceat(occ & 3, first) == 3  # the guard passes and a hidden part opens
             b.slow[b.html_rows] = hidden | _any_per(blocked, first)
-            taken = out.take(pa.array(mine))
+            taken = table.take(i, mine)
             toffs = np.frombuffer(taken.buffers()[1], dtype=np.int64)[:len(mine) + 1]
             b.after_html = pa.LargeStringArray.from_buffers(len(b.html), pa.py_buffer(toffs[np.r_[first, len(mine)]]),
                                                             taken.buffers()[2] or pa.py_buffer(b""))
@@ -426,10 +439,9 @@ class _Cleaner:
         b.codes = b.kind = np.zeros(0, dtype=np.int64)
         b.after_html = None
 
-    def _write(self, b: _Block, table: pa.Array, index: np.ndarray) -> pa.Array:
-        """A block's cleaned texts: its kept lines' ``table`` values (``index``) and the texts cleaned whole."""
+    def _write(self, b: _Block, taken: pa.Array) -> pa.Array:
+        """A block's cleaned texts from its kept lines' values (``taken``, in order) and the texts cleaned whole."""
         n = b.n
-        taken = table.take(pa.array(index))
         toffs = np.frombuffer(taken.buffers()[1], dtype=np.int64)[:len(taken) + 1]
         nulls = int(n - b.valid.sum())
         out = pa.LargeStringArray.from_buffers(n, pa.py_buffer(toffs[np.r_[_starts(b.per), len(taken)]]),
@@ -461,6 +473,32 @@ class _Cleaner:
             off.append(got[1])
             on.append(got[2])
         return hit, off, on
+
+
+class _Gather:
+    """``table.take(index)`` for several index arrays into one table, each output buffer allocated at its size.
+
+    Arrow's take presizes its output's data as (the table's mean value length x the number of indices) and doubles
+    it when short. Distinct lines are long and few, the lines written out short and many, so that guess is a few
+    times the output (100k postings: ~88 MB for a block of 31 MB). Empty values after the table (offsets only), as
+    many as each take needs, bring the mean to that take's own: each take reads a slice of one table.
+    """
+
+    def __init__(self, parts: list[pa.Array], indexes: list[np.ndarray]) -> None:
+        lengths = np.concatenate([np.diff(_layout(p)[0]) for p in parts])
+        total, self.size = int(lengths.sum()), len(lengths)
+        self.pads = []
+        for index in indexes:  # mean = total / (size + pad) >= what this take writes per index
+            need = int(lengths[index].sum())
+            self.pads.append(max(total * len(index) // need - self.size - 1, 0) if need else 0)
+        pad = max(self.pads, default=0)
+        empty = pa.LargeStringArray.from_buffers(pad, pa.py_buffer(np.zeros(pad + 1, dtype=np.int64)),
+                                                 pa.py_buffer(b""))
+        self.table = pa.concat_arrays([p.cast(pa.large_string()) for p in parts] + [empty])
+
+    def take(self, i: int, index: np.ndarray) -> pa.Array:
+        """``table.take(index)``, ``index`` being the ``i``-th of the index arrays given."""
+        return self.table.slice(0, self.size + self.pads[i]).take(pa.array(index))
 
 
 def _uneven(line: str) -> bool:
