@@ -77,7 +77,7 @@ def test_arrow_trims_what_str_strip_strips():
     assert text_fast._PY_SPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
 
 
-# --- the tag pieces, line joins and Arrow layouts of the column engine -------------------------------------------------
+# --- the tag pieces, line joins and Arrow layouts of the column engine -----------------------------------------------
 #: tags that only Python's Unicode-aware re takes as tags (case folding, \b, \s), blocked and unclosed "<", NUL,
 #: hidden parts behind a "<s" guard, and lines that end in characters str.strip removes
 HOSTILE = [

@@ -182,7 +182,7 @@ def _encode(arrays: list[pa.Array]) -> tuple[np.ndarray, pa.Array]:
     dictionary = enc.chunks[0].dictionary if enc.num_chunks else pa.array([], pa.large_string())
     nd = len(dictionary)
     codes = [pc.fill_null(c.indices, nd).to_numpy(zero_copy_only=False) for c in enc.chunks]
-    return (np.concatenate(codes).astype(np.int64) if codes else np.zeros(0, dtype=np.int64)), dictionary
+    return (np.concatenate(codes).astype(np.int32, copy=False) if codes else np.zeros(0, dtype=np.int32)), dictionary
 
 
 class _Block:
@@ -341,8 +341,10 @@ class _Cleaner:
             self._keep(b, lines, key_hit, slot, empty, uneven)
         # what is written: the lines' values as they are, squeezed / trimmed ones, a text's last line without its
         # "\n", the markup variants with a "\n" and without
-        cut = np.unique(np.concatenate([b.kept[b.last & (b.kept < nd)] for b in blocks]))
-        cut = cut[lines.has_nl[cut]]
+        is_cut = np.zeros(nd + 1, dtype=bool)  # lines written as a text's last that have a "\n" to drop
+        for b in blocks:
+            is_cut[b.kept[b.last & (b.kept < nd)]] = True
+        cut = np.flatnonzero(is_cut & lines.has_nl)
         as_written = np.arange(nd, dtype=np.int64)
         as_written[lines.fix] = nd + np.arange(len(lines.fix))
         at_cut = np.zeros(nd + 1, dtype=np.int64)
@@ -396,7 +398,7 @@ class _Cleaner:
     def _flags(self, b: _Block, lines: _Lines) -> None:
         """A block's texts cleaned whole (``b.whole``), its lines' kinds (``b.kind``); the variants it wants."""
         first = _starts(b.counts)
-        text_of = np.repeat(np.arange(b.n), b.counts)
+        text_of = np.repeat(np.arange(b.n, dtype=np.int32), b.counts)
         bits = lines.bits[b.codes]
         per_text = np.bitwise_or.reduceat(bits, first)
         entities = (per_text & 3) == 3
@@ -406,21 +408,23 @@ class _Cleaner:
         amp = (bits & 1).astype(bool) & entities[text_of]
         py_line = (((bits & 16) != 0) | amp) & live[text_of]
         b.kind = (py_line.astype(np.uint8) + (py_line & amp)).astype(np.uint8)
-        lines.wanted[(b.codes * 2 + amp)[py_line]] = True
+        py = np.flatnonzero(py_line)
+        lines.wanted[b.codes[py].astype(np.int64) * 2 + amp[py]] = True
 
     def _keep(self, b: _Block, lines: _Lines, key_hit: np.ndarray, slot: np.ndarray, empty: np.ndarray,
               uneven: np.ndarray) -> None:
         """A block's kept lines (``b.kept``, ``b.last``, ``b.per``) and its texts cleaned whole (``b.rows``)."""
         n, counts, codes = b.n, b.counts, b.codes
         first = _starts(counts)
-        text_of = np.repeat(np.arange(n), counts)
-        py_line = b.kind > 0
-        variant = codes * 2 + (b.kind == 2)
+        text_of = np.repeat(np.arange(n, dtype=np.int32), counts)
+        py = np.flatnonzero(b.kind)
+        variant = codes[py].astype(np.int64) * 2 + (b.kind[py] == 2)
         # the text-wide rules guard: any of its lines has a double marker
-        rules = _any_per(py_line & key_hit[variant], first)
-        nd = lines.nd
-        piece = np.where(py_line, slot[variant * 2 + rules[text_of]], np.minimum(codes, nd - 1))
-        piece = np.where((b.valid & ~b.whole)[text_of], piece, len(empty) - 1)  # texts cleaned whole: no piece
+        rules = np.zeros(n, dtype=bool)
+        rules[text_of[py[key_hit[variant]]]] = True
+        piece = np.minimum(codes, lines.nd - 1).astype(np.int64)
+        piece[py] = slot[variant * 2 + rules[text_of[py]]]
+        piece[~(b.valid & ~b.whole)[text_of]] = len(empty) - 1  # texts cleaned whole: no piece
         # texts cleaned whole: not line-local, or a cleaned line that does not join plainly
         whole = b.whole | (_any_per(uneven[piece], first) & b.valid)
         live = (b.valid & ~whole)[text_of]
