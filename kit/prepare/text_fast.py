@@ -250,6 +250,11 @@ _EDGE = "".join(f"\\x{{{ord(c):x}}}" for c in _PY_SPACE if c != "\n")
 _UNEVEN_LINE = f"^[{_EDGE}]|[{_EDGE}]\n?$"
 #: _MARKUP for a line that may end with its "\n" (RE2's "$" is the end of the value only)
 _MARKUP_LINE = _MARKUP[:-1] + "\n?$"
+#: a cleaned markup line that does not join plainly: a line break inside, a first or last character strip() removes
+_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in _PY_SPACE)
+_UNEVEN = f"\n|^[{_SPACE}]|[{_SPACE}]$"
+_NL = pa.scalar("\n", pa.large_string())
+_EMPTY = pa.scalar("", pa.large_string())
 #: one pass over the distinct lines finds the ones that need a closer look: markup, "&", ";", "\r", two spaces
 _ATTENTION = "[&;\r" + _MARKUP_LINE[1:] + "|  "
 #: bytes that may start or end a character ``str.strip`` removes (UTF-8: any non-ASCII byte may)
@@ -334,9 +339,11 @@ class _Cleaner:
         slot = np.zeros(nd * 4 + 4, dtype=np.int64)  # (variant, rules) -> piece
         slot[keys * 2] = nd + np.arange(len(keys))
         slot[keys * 2 + 1] = nd + len(keys) + np.arange(len(keys))
-        markup = off + on
-        empty = np.concatenate([lines.empty[:nd], np.array([not v for v in markup] + [False], dtype=bool)])
-        uneven = np.concatenate([lines.uneven[:nd], np.array([_uneven(v) for v in markup] + [False], dtype=bool)])
+        markup = pa.array(off + on, type=pa.large_string())
+        del off, on
+        length = pc.binary_length(markup).to_numpy(zero_copy_only=False)
+        empty = np.concatenate([lines.empty[:nd], length == 0, [False]]).astype(bool)
+        uneven = np.concatenate([lines.uneven[:nd], _mask(markup, _UNEVEN), [False]]).astype(bool)
         for b in blocks:
             self._keep(b, lines, key_hit, slot, empty, uneven)
         # what is written: the lines' values as they are, squeezed / trimmed ones, a text's last line without its
@@ -356,17 +363,27 @@ class _Cleaner:
         if was_fixed.any():
             cut_values = pc.replace_with_mask(cut_values, pa.array(was_fixed),
                                               lines.fixed.take(pa.array(at_fix[was_fixed])))
+        # the markup variants written with a "\n" (not a text's last line), and without
+        inner, outer = np.zeros(len(markup), dtype=bool), np.zeros(len(markup), dtype=bool)
+        for b in blocks:
+            mine = b.kept >= nd
+            inner[b.kept[mine & ~b.last] - nd] = True
+            outer[b.kept[mine & b.last] - nd] = True
+        inner, outer = np.flatnonzero(inner), np.flatnonzero(outer)
+        at_markup = np.zeros((2, len(markup) + 1), dtype=np.int64)
+        at_markup[0, inner] = with_nl + np.arange(len(inner))
+        at_markup[1, outer] = with_nl + len(inner) + np.arange(len(outer))
         indexes = []
         for b in blocks:
             k = b.kept
             pk = np.minimum(k, nd - 1)
             indexes.append(np.where(k < nd, np.where(b.last & at_cut[pk].astype(bool), at_cut[pk], as_written[pk]),
-                                    k - nd + with_nl + np.where(b.last, len(keys) * 2, 0)))
+                                    at_markup[b.last.astype(np.int64), np.maximum(k - nd, 0)]))
             b.kept = b.last = np.zeros(0, dtype=np.int64)
         table = _Gather([dictionary, lines.fixed, pc.utf8_rtrim(cut_values, "\n"),
-                         pa.array([v + "\n" for v in markup], type=pa.large_string()),
-                         pa.array(markup, type=pa.large_string())], indexes)
-        del dictionary, lines, cut_values, off, on, markup
+                         pc.binary_join_element_wise(markup.take(pa.array(inner)), _EMPTY, _NL),
+                         markup.take(pa.array(outer))], indexes)
+        del dictionary, lines, cut_values, markup
         return [self._write(b, table.take(i, index)) for i, (b, index) in enumerate(zip(blocks, indexes, strict=True))]
 
     def _tag_steps(self, blocks: list[_Block]) -> None:
@@ -503,11 +520,6 @@ class _Gather:
     def take(self, i: int, index: np.ndarray) -> pa.Array:
         """``table.take(index)``, ``index`` being the ``i``-th of the index arrays given."""
         return self.table.slice(0, self.size + self.pads[i]).take(pa.array(index))
-
-
-def _uneven(line: str) -> bool:
-    """A cleaned line that does not join plainly: a line break inside, a first / last character strip() removes."""
-    return "\n" in line or line[:1].isspace() or line[-1:].isspace()
 
 
 def _tag_pieces(distinct: pa.Array) -> tuple[pa.Array, np.ndarray]:
