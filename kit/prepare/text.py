@@ -7,8 +7,8 @@ split sentences and bullet points; list bullets become ``"- "``.
 Speed: every step is guarded by a cheap substring test (``"<" in text``, ``"**" in text`` ...) and every
 pattern starts with a literal character, which lets Python's regex engine skip ahead; plain text passes through
 almost untouched. :func:`clean_series` gives the same answers over a whole column without a Python call per
-value: the HTML step in RE2, then each distinct LINE cleaned once (:mod:`kit.prepare.text_fast`; the steps after
-HTML are the two line-local halves :func:`_before_rules` / :func:`_after_rules`).
+value: each distinct tag piece and each distinct LINE cleaned once (:mod:`kit.prepare.text_fast`; the tag steps
+are :func:`_strip_tags`, the steps after HTML the two line-local halves :func:`_before_rules` / :func:`_after_rules`).
 """
 
 from __future__ import annotations

@@ -5,30 +5,34 @@ r"""Column-wide engine behind :func:`kit.prepare.text.clean_series`: the same te
 collapse and the final strip, every step only looks inside one line (no pattern crosses a ``"\n"``), and the
 whole-text guards are either exact (a step is skipped only where it would change nothing) or the OR of the
 lines' answers: entities (the text has "&" and ";") and horizontal rules (:func:`kit.prepare.text._rule_guard`).
-A column is cleaned in blocks of :data:`CHUNK_ROWS` values; no step copies a whole block of text until the
-cleaned block is written, once:
+A column is cleaned in batches of :data:`BATCH_ROWS` values (one dictionary of lines and one of tag pieces per
+batch) and written in blocks of :data:`CHUNK_ROWS` (one output chunk each). Apart from the HTML texts (copied once,
+then their tag-stepped text), no step copies text before the cleaned block is written:
 
 1. HTML values (``<`` + letter) are cut before every ``<`` (numpy over the bytes, Arrow views over the same
-   buffer: no copy). Each piece holds at most one tag, at its start, and as long as no ``<`` of the text is
-   followed by another ``<`` before a ``>`` (a "blocked" ``<``, which could become a tag when the tag after it
-   goes), the tag steps of every piece are the tag steps of the text. So every DISTINCT piece is cleaned once,
-   with the RE2 tag steps when it is ASCII (there RE2's case-insensitive letters, ``\b`` and the spelled-out
-   ``\s`` are Python's), else with Python's (:func:`kit.prepare.text._strip_tags`). Texts with a blocked ``<``
-   or with comments, scripts or styles (cut by :func:`kit.prepare.text._drop_hidden`, a left-to-right scan) are
-   cleaned whole by ``clean_text``;
-2. every text (HTML ones after step 1) is cut into lines the same way, and the lines are dictionary-encoded, so
-   every DISTINCT line is looked at once: lines with markup (and lines with "&" in texts whose entities are
-   decoded) in Python (``_before_rules`` / ``_after_rules``, cached for the whole column per (line, entities)
-   with both rule answers), the others with RE2 (runs of spaces squeezed, ends trimmed). The per-text guards
-   (entities, rules, not line-local) are ORs of per-line flags over the lines' codes (numpy);
+   buffer). Each piece holds at most one tag, at its start, and as long as no ``<`` of the text is followed by
+   another ``<`` before a ``>`` (a "blocked" ``<``, which could become a tag when the tag after it goes), the tag
+   steps of every piece are the tag steps of the text. So every DISTINCT piece is cleaned once, with the RE2 tag
+   steps when it is ASCII (there RE2's case-insensitive letters, ``\b`` and the spelled-out ``\s`` are Python's),
+   else with Python's (:func:`kit.prepare.text._strip_tags`). Texts with a blocked ``<`` or with comments,
+   scripts or styles (cut by :func:`kit.prepare.text._drop_hidden`, a left-to-right scan) are cleaned whole by
+   ``clean_text``;
+2. every text (HTML ones after step 1) is cut into lines the same way (a line's value keeps its ``"\n"``) and the
+   lines are dictionary-encoded, so every DISTINCT line is looked at once: one RE2 pass picks the lines with
+   markup, "&", ";", "\r" or runs of spaces, and numpy their first and last bytes; lines with markup (and lines
+   with "&" in texts whose entities are decoded) are cleaned in Python (``_before_rules`` / ``_after_rules``,
+   cached for the whole column per (line, entities) with both rule answers), the others with RE2 (runs of spaces
+   squeezed, ends trimmed) where they need it at all. The per-text guards (entities, rules, not line-local) are
+   ORs of per-line flags over the lines' codes (numpy);
 3. blank-line collapse and the final strip are decided per line from the lengths of the cleaned lines (numpy), and
-   the kept cleaned lines are gathered, with their line breaks, straight into the block's text (one ``take``).
-   Texts that are not line-local (a ``"\r"``, entities that might decode to one (``&#``)), or whose cleaned
-   lines hold a line break (an odd line separator, a decoded ``&NewLine;``) or start or end with a space
-   character ``str.strip`` removes are cleaned whole, value by value, by the same function as ``clean_text``.
+   the kept cleaned lines are gathered, with their line breaks, straight into the block's text (one ``take``,
+   its buffer sized to the output: see :class:`_Gather`). Texts that are not line-local (a ``"\r"``, entities
+   that might decode to one (``&#``)), or whose cleaned lines hold a line break (an odd line separator, a decoded
+   ``&NewLine;``) or start or end with a space character ``str.strip`` removes are cleaned whole, value by value,
+   by the same function as ``clean_text``.
 
 Posting texts are built from a company's paragraphs and bullet banks, so distinct lines and tag pieces are a small
-share of all of them (100k postings: ~1.5M lines, ~1M tag pieces; ~19k distinct pieces, a few thousand distinct
+share of all of them (100k postings: ~1.5M lines, ~125k distinct; ~1M tag pieces, ~19k distinct; ~7k distinct
 markup lines). ``tests/test_text_fast.py`` checks the answers against ``clean_text`` value by value on generated
 markup and hostile text.
 """
