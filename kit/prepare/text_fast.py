@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 
 from kit.prepare import text as _text
 
-__all__ = ["clean_values"]
+__all__ = ["clean_chunks", "clean_values"]
 
 #: what ``str.strip()`` removes (the ``str.isspace`` characters; tests/test_text_fast.py checks the list), for Arrow
 _PY_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
@@ -53,7 +53,7 @@ _PY_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2
 #: a line matching none of this needs no Python (only its runs of spaces are squeezed and its ends trimmed): no
 #: character an escape, link, header, rule or emphasis step looks for, no odd character (``_CHAR_FIXES``), no "+"
 #: or bullet character opening a bullet, no line of dashes that a rule removes; "&" counts only in texts whose
-#: entities are decoded (see ``_Cleaner._lines``)
+#: entities are decoded (see ``_Cleaner._flags``)
 _MARKUP = (r"[\\\]#*_\t\x0b\x0c\r" + "".join(f"\\x{{{ord(c):x}}}" for c, _ in _text._CHAR_FIXES)
            + "".join(f"\\x{{{ord(c):x}}}" for c in _text._BULLET_CHARS) + r"]|--|- -|^ *\+ |^ *(?:- *){3,}$")
 _HTML = "<[a-zA-Z/!]"  # the same test as ``_HAS_TAG``
