@@ -180,3 +180,42 @@ def test_real_titles_match_the_one_title_reader(name):
     keys = T.title_keys(pd.Series(titles, dtype=object))
     _assert_same(titles)
     _assert_same(keys)
+
+
+def test_named_words_match_like_one_wrapped_group_per_alternative():
+    from kit.core.datafiles import read_yaml
+
+    raw = read_yaml(T.TITLES_FILE, what="title rules")
+    texts = _random_titles(3000, seed=8)
+    texts = texts + [t.lower() for t in texts] + [T.normalize_title(t) for t in texts]
+    for prefix, alternations in (("s", list(raw["seniority"].values())), ("a", list(raw["abbreviation_patterns"]))):
+        old = re.compile("|".join(f"(?P<{prefix}{k}>{T._words(a)})" for k, a in enumerate(alternations)))
+        new = re.compile(T._named_words(prefix, alternations))
+        for text in texts:
+            got = [(m.span(), m.lastgroup, m.groups()) for m in new.finditer(text)]
+            assert got == [(m.span(), m.lastgroup, m.groups()) for m in old.finditer(text)], text
+    assert T._named_words("s", []) == r"(?!x)x"
+
+
+def test_ascii_superset_finds_every_match_in_printable_ascii():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from kit.prepare.titles_fast import ascii_superset
+
+    texts = [t for t in _random_titles(4000, seed=3) if all(" " <= ch <= "~" for ch in t)]
+    texts = sorted({t.lower() for t in texts} | {T.normalize_title(t) for t in texts})
+    patterns = [RULES.requisition, RULES.abbreviation_patterns, *(p for p, _ in RULES.overrides),
+                re.compile(r"(?<=x)ab(?=c)(?!d)"), re.compile(r"a\d+\s\w"), re.compile(r"(?<!q)z[^a]")]
+    for pattern in patterns:
+        source = ascii_superset(pattern)
+        assert source is not None, pattern.pattern
+        hit = pc.match_substring_regex(pa.array(texts, type=pa.large_string()), source).to_pylist()
+        missed = [t for t, h in zip(texts, hit, strict=True) if not h and pattern.search(t)]
+        assert not missed, (pattern.pattern, missed[:3])
+    assert ascii_superset(re.compile("(?i)a")) is None
+    assert ascii_superset(re.compile(r"(a)\1")) is None
+    # tighter than the any-text superset: a lookahead at the end stays, digits stay digits
+    assert pc.match_substring_regex(pa.array(["pm", "12345", "pm fund"]),
+                                    ascii_superset(re.compile(r"pm(?=\s*fund)|\b\d{6,}\b"))).to_pylist() == [
+        False, False, True]

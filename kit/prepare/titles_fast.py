@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["barrier_chars", "classify_many", "normalize_many"]
+__all__ = ["ascii_superset", "barrier_chars", "classify_many", "normalize_many"]
 
 #: characters tried as chunk cuts (punctuation that separates title parts; never a newline, see barrier_chars)
 CUT_CANDIDATES = " ,;|:()[]{}/&+!?'\"*=<>@%^~`$"
@@ -148,6 +148,106 @@ def barrier_chars(pattern: re.Pattern, candidates: str = CUT_CANDIDATES) -> str:
         return ""
 
 
+_ASCII_CATEGORY = {  # what each class matches among ASCII characters (inputs of the fast normalizing are ASCII)
+    _c.CATEGORY_DIGIT: "0-9", _c.CATEGORY_WORD: "0-9A-Za-z_", _c.CATEGORY_SPACE: "\\t\\n\\x0b\\x0c\\r \\x1c-\\x1f",
+}
+
+
+def _ascii_char(code: int) -> str:
+    ch = chr(code)
+    return ch if (ch.isascii() and ch.isalnum()) else f"\\x{{{code:x}}}"
+
+
+def _ascii_set(items: list) -> str:
+    parts = []
+    for op, av in items:
+        if op is _c.LITERAL:
+            parts.append(_ascii_char(av))
+        elif op is _c.RANGE:
+            parts.append(f"{_ascii_char(av[0])}-{_ascii_char(av[1])}")
+        elif op is _c.CATEGORY and av in _ASCII_CATEGORY:
+            parts.append(_ASCII_CATEGORY[av])
+        else:  # negated sets, other classes: any character is a superset
+            return "(?s:.)"
+    return f"[{''.join(parts)}]" if parts else "(?s:.)"
+
+
+def _zero_width(op: Any, av: Any) -> bool:
+    """A node that only tests (dropped by the superset): negative lookarounds and anchors."""
+    return op is _c.AT or op is _c.ASSERT_NOT
+
+
+def _ascii_emit(sub: Any, *, head: bool, tail: bool) -> str:
+    """RE2 matching every ASCII string the parsed pattern ``sub`` matches somewhere (a superset, for searching).
+
+    Lookarounds are dropped, except a positive lookbehind opening the match (``head``) or a positive lookahead
+    closing it (``tail``): those become plain text before / after it, which a search still finds.
+    """
+    items = list(sub)
+    out = []
+    for k, (op, av) in enumerate(items):
+        at_head = head and all(_zero_width(*x) for x in items[:k])
+        at_tail = tail and all(_zero_width(*x) for x in items[k + 1:])
+        if op is _c.LITERAL:
+            out.append(_ascii_char(av))
+        elif op is _c.NOT_LITERAL or op is _c.ANY:
+            out.append("(?s:.)")
+        elif op is _c.IN:
+            out.append(_ascii_set(av))
+        elif op is _c.AT:
+            continue
+        elif op is _c.BRANCH:
+            out.append("(?:" + "|".join(_ascii_emit(alt, head=at_head, tail=at_tail) for alt in av[1]) + ")")
+        elif op is _c.SUBPATTERN:
+            _group, add, dele, body = av
+            if add or dele:
+                raise _Unsafe
+            out.append(f"(?:{_ascii_emit(body, head=at_head, tail=at_tail)})")
+        elif op in _REPEATS:
+            lo, hi, body = av
+            inner = f"(?:{_ascii_emit(body, head=False, tail=False)})"
+            if lo > 1000 or (hi != _c.MAXREPEAT and hi > 1000):
+                out.append(inner + "*")
+            elif hi == _c.MAXREPEAT:
+                out.append(f"{inner}{{{lo},}}")
+            else:
+                out.append(f"{inner}{{{lo},{hi}}}")
+        elif op is getattr(_c, "ATOMIC_GROUP", None):
+            out.append(f"(?:{_ascii_emit(av, head=False, tail=False)})")
+        elif op is _c.ASSERT:
+            direction, body = av
+            if (direction < 0 and at_head) or (direction > 0 and at_tail):
+                out.append(f"(?:{_ascii_emit(body, head=direction < 0, tail=direction > 0)})")
+        elif op is _c.ASSERT_NOT:
+            continue
+        else:  # back-references, conditionals: no superset
+            raise _Unsafe
+    return "".join(out)
+
+
+def ascii_superset(pattern: re.Pattern) -> str | None:
+    r"""An RE2 pattern found in every printable-ASCII string in which ``pattern.search`` finds a match, or None.
+
+    Unlike :func:`kit.prepare.prefilter.superset_pattern` (any text) it keeps ``\d`` / ``\w`` / ``\s`` as their
+    ASCII classes and a lookaround at either end of the match, so it selects far fewer titles.
+
+    Args:
+        pattern: A compiled Python ``str`` pattern.
+
+    Returns:
+        The RE2 source, or None when the pattern uses flags or constructs it cannot widen safely.
+    """
+    if not isinstance(pattern.pattern, str) or pattern.flags & ~re.UNICODE:
+        return None
+    try:
+        parsed = _p.parse(pattern.pattern, pattern.flags)
+        if parsed.state.flags & ~re.UNICODE:
+            return None
+        return _ascii_emit(parsed, head=True, tail=True)
+    except (_Unsafe, re.error, AttributeError, TypeError, ValueError, OverflowError):
+        return None
+
+
 class _Memo(dict):
     """A dict computing missing values with ``fn`` (lookups of known keys stay a plain C dict lookup)."""
 
@@ -198,8 +298,8 @@ class _Fast:
     def __init__(self, rules: _t.TitleRules) -> None:
         self.rules = rules
         r = rules
-        self.req_source = superset_pattern(r.requisition)
-        self.abbr_source = superset_pattern(r.abbreviation_patterns)
+        self.req_source = ascii_superset(r.requisition)  # the fast normalizing reads printable ASCII only
+        self.abbr_source = ascii_superset(r.abbreviation_patterns)
         words = sorted({k for k in r.abbreviations if re.fullmatch("[a-z]+", k)}, key=len, reverse=True)
         self.word_source = rf"\b(?:{'|'.join(words)})\b" if words else None
         self.override_sources = [superset_pattern(p) for p, _ in r.overrides]
@@ -210,12 +310,10 @@ class _Fast:
         self.head_part = _Memo(self._head_part)
         self.suffix_hit = _Memo(self._suffix_hit)
         self.title_case = _Memo(lambda x: _t._title_case(x, rules))
-        self.sen_levels = _Memo(self._sen_levels)
-        self.code_levels = _Memo(self._code_levels)
-        # seniority words and level codes: searched per chunk (see barrier_chars)
-        self.sen_cut = _cutter(barrier_chars(r.seniority_rx))
-        self.code_cut = _cutter(barrier_chars(r.code_rx))
-        self.sen_source = superset_pattern(r.seniority_rx)
+        self.levels = _Memo(self._levels)
+        # seniority words and level codes: searched per chunk, cut where neither pattern reads (see barrier_chars)
+        cuts = set(barrier_chars(r.seniority_rx)) & set(barrier_chars(r.code_rx))
+        self.cut = _cutter("".join(ch for ch in CUT_CANDIDATES if ch in cuts))
 
     # --- normalizing -------------------------------------------------------------------------------------------
     def normalize(self, titles: list[str], lowered: list[str]) -> list[str]:
@@ -267,13 +365,10 @@ class _Fast:
         return text
 
     # --- pieces ------------------------------------------------------------------------------------------------
-    def _sen_levels(self, chunk: str) -> tuple[str, ...]:
+    def _levels(self, chunk: str) -> tuple[str, ...]:
+        """The levels of the seniority words and level codes in a chunk (``_seniority``'s first two passes)."""
         r = self.rules
-        return tuple(r.seniority_levels[int(m.lastgroup[1:])] for m in r.seniority_rx.finditer(chunk))
-
-    def _code_levels(self, chunk: str) -> tuple[str, ...]:
-        r = self.rules
-        found = []
+        found = [r.seniority_levels[int(m.lastgroup[1:])] for m in r.seniority_rx.finditer(chunk)]
         for m in r.code_rx.finditer(chunk):
             level = r.codes.get(m.group(1), {}).get(int(m.group(2)))
             if level:
@@ -344,11 +439,8 @@ class _Fast:
             clean = tail
         return self.title_case[clean], head.family, role, variant, confidence
 
-    def _seniority(self, text: str, infos: list[tuple], words: bool, codes: bool) -> str | None:
-        """``_seniority``: seniority words and level codes (each only where the prefilter says one may be)."""
-        found = _chunked(self.sen_cut, self.sen_levels, text) if words else []
-        if codes:
-            found.extend(_chunked(self.code_cut, self.code_levels, text))
+    def _seniority(self, text: str, infos: list[tuple]) -> str | None:
+        found = _chunked(self.cut, self.levels, text)
         for info in infos:
             if info[0] is not None:
                 found.append(info[0])
@@ -359,14 +451,14 @@ class _Fast:
         return max(found, key=LADDER.index)
 
     # --- rows --------------------------------------------------------------------------------------------------
-    def row(self, text: str, bare_pm: bool, maybe_override: bool, words: bool, codes: bool) -> tuple:
+    def row(self, text: str, bare_pm: bool, maybe_override: bool) -> tuple:
         """``_classify_one``'s row for a title's normalized text, its bare-"PM" flag and its prefilter flags."""
         r = self.rules
         trim = self.trim
         segments = [s for s in (trim[x] for x in _t._SPLIT.split(text)) if s]
         segment = self.segment
         infos = [segment[s] for s in segments]
-        seniority = self._seniority(text, infos, words, codes)
+        seniority = self._seniority(text, infos)
         if maybe_override:
             for pattern, over in r.overrides:
                 if pattern.search(text):
@@ -400,17 +492,14 @@ class _Fast:
         for source in self.override_sources:
             maybe |= _arrow_hits(source, arr, n)
         maybe |= newline
-        words = _arrow_hits(self.sen_source, arr, n) | newline
-        # a level code holds a digit (code_rx's "\d{1,2}"): ASCII digits, or any non-ASCII text
-        codes = _arrow_hits("[0-9]", arr, n) | ~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
         bare = _t._BARE_PM.search
         rows: dict[tuple, tuple] = {}
         out = []
-        for low, text, *flags in zip(lowered, texts, maybe.tolist(), words.tolist(), codes.tolist(), strict=True):
+        for low, text, flag in zip(lowered, texts, maybe.tolist(), strict=True):
             key = (text, "pm" in low and bare(low) is not None)
             got = rows.get(key)
             if got is None:
-                got = rows[key] = self.row(*key, *flags)
+                got = rows[key] = self.row(*key, flag)
             out.append(got)
         return out
 
