@@ -49,6 +49,7 @@ CUT_CANDIDATES = " ,;|:()[]{}/&+!?'\"*=<>@%^~`$"
 _TRIM_CHARS = " -\u2013\u2014.,/&:;"
 #: printable ASCII: titles made only of these take the vectorized normalizing
 _NOT_PRINTABLE_ASCII = r"[^\x20-\x7e]"
+_DIGIT = re.compile(r"\d").search
 #: memo tables are cleared past this many entries (a long-lived process reading many corpora stays in bounds)
 MEMO_LIMIT = 500_000
 
@@ -282,6 +283,18 @@ def _chunked(cut: re.Pattern | None, memo: _Memo, text: str) -> list:
     return out
 
 
+def _combine(found: list[str], infos: list[tuple]) -> str | None:
+    """``_seniority``'s answer from the levels found in the chunks and the segments' trailing numerals."""
+    for info in infos:
+        if info[0] is not None:
+            found.append(info[0])
+    if not found:
+        return None
+    if "intern" in found:
+        return "intern"
+    return max(found, key=LADDER.index)
+
+
 def _arrow_hits(source: str | None, arr: pa.Array, n: int) -> np.ndarray:
     """Rows where an RE2 superset pattern matches (all rows when there is none or RE2 refuses it)."""
     if source is None:
@@ -310,10 +323,11 @@ class _Fast:
         self.head_part = _Memo(self._head_part)
         self.suffix_hit = _Memo(self._suffix_hit)
         self.title_case = _Memo(lambda x: _t._title_case(x, rules))
-        self.levels = _Memo(self._levels)
         # seniority words and level codes: searched per chunk, cut where neither pattern reads (see barrier_chars)
         cuts = set(barrier_chars(r.seniority_rx)) & set(barrier_chars(r.code_rx))
         self.cut = _cutter("".join(ch for ch in CUT_CANDIDATES if ch in cuts))
+        self.levels = _Memo(self._levels)
+        self.words_source = superset_pattern(r.seniority_rx)
 
     # --- normalizing -------------------------------------------------------------------------------------------
     def normalize(self, titles: list[str], lowered: list[str]) -> list[str]:
@@ -369,6 +383,8 @@ class _Fast:
         """The levels of the seniority words and level codes in a chunk (``_seniority``'s first two passes)."""
         r = self.rules
         found = [r.seniority_levels[int(m.lastgroup[1:])] for m in r.seniority_rx.finditer(chunk)]
+        if not _DIGIT(chunk):  # code_rx's group 2 is r"\d{1,2}": no digit, no level code
+            return tuple(found)
         for m in r.code_rx.finditer(chunk):
             level = r.codes.get(m.group(1), {}).get(int(m.group(2)))
             if level:
@@ -439,26 +455,16 @@ class _Fast:
             clean = tail
         return self.title_case[clean], head.family, role, variant, confidence
 
-    def _seniority(self, text: str, infos: list[tuple]) -> str | None:
-        found = _chunked(self.cut, self.levels, text)
-        for info in infos:
-            if info[0] is not None:
-                found.append(info[0])
-        if not found:
-            return None
-        if "intern" in found:
-            return "intern"
-        return max(found, key=LADDER.index)
-
     # --- rows --------------------------------------------------------------------------------------------------
-    def row(self, text: str, bare_pm: bool, maybe_override: bool) -> tuple:
+    def row(self, text: str, bare_pm: bool, maybe_override: bool, levels: bool) -> tuple:
         """``_classify_one``'s row for a title's normalized text, its bare-"PM" flag and its prefilter flags."""
         r = self.rules
         trim = self.trim
         segments = [s for s in (trim[x] for x in _t._SPLIT.split(text)) if s]
         segment = self.segment
         infos = [segment[s] for s in segments]
-        seniority = self._seniority(text, infos)
+        found = _chunked(self.cut, self.levels, text) if levels else []
+        seniority = _combine(found, infos)
         if maybe_override:
             for pattern, over in r.overrides:
                 if pattern.search(text):
@@ -492,14 +498,17 @@ class _Fast:
         for source in self.override_sources:
             maybe |= _arrow_hits(source, arr, n)
         maybe |= newline
+        # seniority words (RE2 superset) or level codes (they hold a digit: ASCII, or any non-ASCII text)
+        levels = newline | _arrow_hits(self.words_source, arr, n) | _arrow_hits("[0-9]", arr, n)
+        levels |= ~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
         bare = _t._BARE_PM.search
         rows: dict[tuple, tuple] = {}
         out = []
-        for low, text, flag in zip(lowered, texts, maybe.tolist(), strict=True):
+        for low, text, *flags in zip(lowered, texts, maybe.tolist(), levels.tolist(), strict=True):
             key = (text, "pm" in low and bare(low) is not None)
             got = rows.get(key)
             if got is None:
-                got = rows[key] = self.row(*key, flag)
+                got = rows[key] = self.row(*key, *flags)
             out.append(got)
         return out
 
