@@ -185,3 +185,15 @@ def test_python_whitespace_list_is_the_one_re_uses():
     import re
 
     assert {chr(c) for c in range(0x110000) if re.match(r"\s", chr(c))} == set(_PY_SPACE)
+
+
+def test_odd_space_rows_select_every_line_whose_spaces_need_squeezing():
+    import re
+
+    strings = ["a b", "a  b", "a\tb", "a\x0bb", "\x1cab", "ab ", " ab", "a\u00a0b", "", " ", "  ", "ab  ",
+               "x" * 9 + "  ", "é  é", "é é"] + _hostile_lines(3, 500)
+    got = sections_fast._odd_space_rows(pa.array(strings, type=pa.large_string()))
+    for s, hit in zip(strings, got.tolist(), strict=True):
+        if re.search(sections_fast._ODD_SPACE, s):
+            assert hit, repr(s)
+    assert not got[0] and not got[14]

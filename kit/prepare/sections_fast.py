@@ -72,9 +72,9 @@ _INLINE_PREFIX = 128
 
 def _arrow_strings(s: pd.Series) -> pa.Array:
     arr = pa.array(s.array) if not isinstance(s.array, pd.arrays.ArrowStringArray) else s.array._pa_array
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr.cast(pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):  # (one chunk: as it is; combining would copy it)
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+    return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
 
 
 def _ints(arr: pa.Array) -> np.ndarray:
@@ -332,21 +332,21 @@ _BLANK, _LEGAL, _LONG, _HEAD, _BENEFITS, _ABOUT = 1, 2, 4, 8, 16, 32
 _IN_ROLE, _IN_OTHER, _IN_NONE = 0, 1, 2
 
 
-def _marked_rows(arr: pa.Array, byte_mask_fn) -> np.ndarray:
-    """Which strings of a ``large_string`` array hold a byte ``byte_mask_fn(bytes)`` marks (bytes as uint8)."""
+def _odd_space_rows(arr: pa.Array) -> np.ndarray:
+    """Strings of a ``large_string`` array that may hold a run of whitespace other than one space.
+
+    Any control byte or two spaces in a row (the bytes, two at a time as 16-bit words at both alignments); a hit
+    on two strings' boundary or a control byte that is no whitespace only costs a replacement that changes nothing.
+    """
     offsets, data, _ = _offsets_and_data(arr)
     lo, hi = int(offsets[0]), int(offsets[-1])
-    hit = np.flatnonzero(byte_mask_fn(data[lo:hi])) + lo
+    b = data[lo:hi]
+    hit = [np.flatnonzero(b < 32)]
+    for shift in (0, 1):
+        pairs = b[shift:shift + (b.size - shift) // 2 * 2].view(np.uint16)
+        hit.append(np.flatnonzero(pairs == 0x2020) * 2 + shift)
     out = np.zeros(len(arr), dtype=bool)
-    out[np.searchsorted(offsets, hit, side="right") - 1] = True
-    return out
-
-
-def _odd_space(b: np.ndarray) -> np.ndarray:
-    """Bytes that may start a run of whitespace other than one space (any control byte, or two spaces)."""
-    space = b == 32
-    out = b < 32
-    out[:-1] |= space[:-1] & space[1:]
+    out[np.searchsorted(offsets, np.concatenate(hit) + lo, side="right") - 1] = True
     return out
 
 
@@ -387,7 +387,7 @@ class _Lines:
         # long lines and their normalized form (" ".join(low.split())), numbered in order of first appearance
         long_ = ~blank & (stripped_len >= rules.repeat_min_chars)
         # (over every line, read only for the long ones: cheaper than taking them out first)
-        odd = _marked_rows(low, _odd_space)  # replacing is slow per value in Arrow: only where needed
+        odd = _odd_space_rows(low)  # replacing is slow per value in Arrow: only where needed
         norm = low
         if odd.any():
             mask = pa.array(odd)
@@ -448,7 +448,7 @@ class _Texts:
 
     Per line of every distinct text (texts one after another): ``kind`` (int8), ``blank`` and ``step`` (length + 1);
     the lines that boilerplate could mark (under no heading, plain and long: ``loose`` positions and their
-    normalized-line code) and, per text, its distinct normalized long lines (``keys``: text * n_norm + norm).
+    normalized-line code) and, text by text, its long lines' normalized codes (``keys``: text * n_norm + norm).
     """
 
     def __init__(self, split: _Split, t_first: np.ndarray, t_count: np.ndarray, lines: _Lines, body: int, *,
@@ -488,10 +488,10 @@ class _Texts:
                                                          == _LONG))
             loose.append(can + lo)
             loose_norm.append(lines.norm[code[can]])
-            if keys:
+            if keys:  # (de-duplicated per text in _boilerplate, once only the lines it counts are left)
                 long_ = np.flatnonzero(flags & _LONG)
                 text = np.searchsorted(gfirst, long_, side="right") - 1 + at
-                text_keys.append(pd.unique(text * n_norm + lines.norm[code[long_]]))
+                text_keys.append(text * n_norm + lines.norm[code[long_]])
         self.loose = np.concatenate(loose) if loose else np.empty(0, dtype=np.int64)
         self.loose_norm = np.concatenate(loose_norm) if loose_norm else np.empty(0, dtype=np.int64)
         self.keys = np.concatenate(text_keys) if text_keys else np.empty(0, dtype=np.int64)
@@ -523,6 +523,7 @@ def _boilerplate(d_codes: np.ndarray, c_codes: np.ndarray, texts: _Texts, n_norm
         can = np.zeros(n_norm, dtype=bool)
         can[texts.loose_norm] = True
         keys = keys[can[keys % n_norm]]
+    keys = pd.unique(keys)  # once per text and line (a text's keys stay together, in text order)
     # each text's keys (they come text by text), repeated for each of its companies
     key_text = keys // n_norm
     k_first = np.searchsorted(key_text, np.arange(n_text))
@@ -582,7 +583,7 @@ def spans_column(
     width = int(c_eff.max()) + 2
     pair_of_row, pairs = pd.factorize(d_codes[valid] * width + (c_eff[valid] + 1))
     p_t, p_c = pairs // width, pairs % width - 1
-    names = pa.array(kinds, type=pa.string())
+    names = pa.array([f"{k}:" for k in kinds], type=pa.string())
     parts = [_spans_for_pairs(p_t[at:at + _CHUNK], p_c[at:at + _CHUNK], texts, hits, n_norm, names,
                               code["boilerplate"]) for at in range(0, pairs.size, _CHUNK)]
     joined = pa.concat_arrays(parts).cast(pa.large_string()) if parts else pa.array([], type=pa.large_string())
@@ -599,7 +600,7 @@ def spans_column(
 
 def _spans_for_pairs(p_t: np.ndarray, p_c: np.ndarray, texts: _Texts, hits: np.ndarray, n_norm: int,
                      names: pa.Array, boiler: int) -> pa.Array:
-    """The span strings of some (text, company) pairs."""
+    """The span strings of some (text, company) pairs (``names``: each kind's ``"kind:"``)."""
     starts, counts = texts.first[p_t], texts.count[p_t]
     n_pairs = starts.size
     group_first = np.cumsum(counts) - counts  # position of each pair's first line
@@ -643,7 +644,7 @@ def _spans_for_pairs(p_t: np.ndarray, p_c: np.ndarray, texts: _Texts, hits: np.n
     s_end = np.empty_like(s_start)
     s_end[:-1] = s_start[1:]
     s_end[np.cumsum(per_group) - 1] = text_len
-    parts = pc.binary_join_element_wise(names.take(pa.array(kind[s_pos])), ":", pa.array(s_start).cast(pa.string()),
+    parts = pc.binary_join_element_wise(names.take(pa.array(kind[s_pos])), pa.array(s_start).cast(pa.string()),
                                         "-", pa.array(s_end).cast(pa.string()), "")
     list_offsets = np.concatenate([[0], np.cumsum(per_group)]).astype(np.int32)
     return pc.binary_join(pa.ListArray.from_arrays(pa.array(list_offsets), parts), ";")
