@@ -91,6 +91,8 @@ def _take(arr: pa.Array, idx: np.ndarray) -> pa.Array:
 
 def _offsets_and_data(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer]:
     """A ``large_string`` array's offsets (its own slice) and its data buffer, as numpy views."""
+    if arr.type != pa.large_string():
+        raise TypeError(f"expected a large_string array, got {arr.type}")
     bufs = arr.buffers()
     offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
     data_buf = bufs[2] if bufs[2] is not None else pa.py_buffer(b"")
@@ -187,6 +189,43 @@ class _Split:
                                    self.code[np.repeat(self.first[b], count) + within]))
 
 
+#: first bytes of a string that ``_LEAD`` may remove (not [0-9A-Za-z_$(]; non-ASCII: maybe) / ``_NUMBERING`` may
+#: match at (a digit, i, v, x; non-ASCII: maybe a digit)
+_LEAD_CHECK = np.ones(256, dtype=bool)
+_LEAD_CHECK[[ord(c) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$("]] = False
+_NUMBER_CHECK = np.zeros(256, dtype=bool)
+_NUMBER_CHECK[[ord(c) for c in "0123456789ivx"]] = True
+_NUMBER_CHECK[128:] = True
+
+
+def _byte_rows(arr: pa.Array, byte: int) -> np.ndarray:
+    """Which strings of a ``large_string`` array hold ``byte``."""
+    offsets, data, _ = _offsets_and_data(arr)
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    out = np.zeros(len(arr), dtype=bool)
+    out[np.searchsorted(offsets, np.flatnonzero(data[lo:hi] == byte) + lo, side="right") - 1] = True
+    return out
+
+
+def _first_byte_in(arr: pa.Array, table: np.ndarray) -> np.ndarray:
+    """Which (non-empty) strings of a ``large_string`` array start with a byte ``table`` marks."""
+    offsets, data, _ = _offsets_and_data(arr)
+    out = np.diff(offsets) > 0
+    out[out] = table[data[offsets[:-1][out]]]
+    return out
+
+
+def _replace_where(arr: pa.Array, where: np.ndarray, pattern: str, replacement: str) -> pa.Array:
+    """``replace_substring_regex`` on the strings ``where`` says (the others would not change)."""
+    if not where.any():
+        return arr
+    if where.all():
+        return pc.replace_substring_regex(arr, pattern, replacement)
+    mask = pa.array(where)
+    return pc.replace_with_mask(arr, mask, pc.replace_substring_regex(arr.filter(mask), pattern, replacement)
+                                .cast(arr.type))
+
+
 class _Headings:
     """The heading patterns in RE2, and the Arrow form of ``sections._norm_heading``.
 
@@ -208,13 +247,15 @@ class _Headings:
     def normalize(self, low: pa.Array) -> tuple[pa.Array, np.ndarray]:
         """``_norm_heading`` of stripped, lower-cased lines, and their word counts (``len(norm.split())``)."""
         # the characters beyond ASCII present, read as Python's re reads them (\w, \d)
-        wide = low.filter(pc.invert(pc.string_is_ascii(low)))
-        extra = sorted(set("".join(wide.to_pylist())) - set(_PY_SPACE))
+        ascii_ = _ascii_rows(low)
+        extra = sorted(set("".join(low.filter(pa.array(~ascii_)).to_pylist())) - set(_PY_SPACE))
         word = _x("".join(c for c in extra if re.match(r"\w", c)))
         digit = _x("".join(c for c in extra if re.match(r"\d", c)))
-        s = pc.replace_substring_regex(low, "[\u2019\u2018`]", "'")
-        s = pc.replace_substring_regex(s, f"^[^0-9A-Za-z_$({word}]+", "")
-        s = pc.replace_substring_regex(s, f"^(?:[0-9{digit}]{{1,2}}[.)]|[ivx]{{1,4}}[.)])[{_SPACE_CLASS}]+", "")
+        # each replacement only on the strings it can change (told by their bytes)
+        s = _replace_where(low, ~ascii_ | _byte_rows(low, ord("`")), "[\u2019\u2018`]", "'")
+        s = _replace_where(s, _first_byte_in(s, _LEAD_CHECK), f"^[^0-9A-Za-z_$({word}]+", "")
+        s = _replace_where(s, _first_byte_in(s, _NUMBER_CHECK),
+                           f"^(?:[0-9{digit}]{{1,2}}[.)]|[ivx]{{1,4}}[.)])[{_SPACE_CLASS}]+", "")
         s = pc.utf8_trim(pc.utf8_rtrim(pc.utf8_trim(s, _PY_SPACE), ":"), _PY_SPACE)
         s = pc.utf8_trim(pc.utf8_trim(s, "_*"), _PY_SPACE)
         odd = pc.match_substring_regex(s, _SQUEEZE)
@@ -332,6 +373,27 @@ _BLANK, _LEGAL, _LONG, _HEAD, _BENEFITS, _ABOUT = 1, 2, 4, 8, 16, 32
 _IN_ROLE, _IN_OTHER, _IN_NONE = 0, 1, 2
 
 
+def _ascii_rows(arr: pa.Array) -> np.ndarray:
+    """``str.isascii()`` per string of a ``large_string`` array, from its bytes (non-ASCII bytes are few)."""
+    offsets, data, _ = _offsets_and_data(arr)
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    out = np.ones(len(arr), dtype=bool)
+    out[np.searchsorted(offsets, np.flatnonzero(data[lo:hi] >= 128) + lo, side="right") - 1] = False
+    return out
+
+
+def _char_lengths(arr: pa.Array, ascii_: np.ndarray) -> np.ndarray:
+    """``len(s)`` per string: the byte length, Arrow's count of characters where ``ascii_`` says non-ASCII.
+
+    An array cut from another (trimmed, say) can reuse the other's flags: it has no more non-ASCII strings.
+    """
+    out = np.diff(_offsets_and_data(arr)[0])
+    wide = np.flatnonzero(~ascii_)
+    if wide.size:
+        out[wide] = _ints(pc.utf8_length(_take(arr, wide)))
+    return out
+
+
 def _odd_space_rows(arr: pa.Array) -> np.ndarray:
     """Strings of a ``large_string`` array that may hold a run of whitespace other than one space.
 
@@ -365,43 +427,18 @@ class _Lines:
         code = {k: i for i, k in enumerate(kinds)}
         self.distinct = distinct
         # what section_spans reads of a line with len(), .strip() (Python's whitespace), .lower() and .split()
-        self.length = _ints(pc.utf8_length(distinct))
+        self.ascii = ascii_ = _ascii_rows(distinct)
+        self.length = _char_lengths(distinct, ascii_)
         self.step = (self.length + 1).astype(np.int32)  # a line and its newline, in characters
         trimmed = pc.utf8_trim(distinct, _PY_SPACE)
-        stripped_len = _ints(pc.utf8_length(trimmed))
+        stripped_len = _char_lengths(trimmed, ascii_)
         blank = stripped_len == 0
-        self.ascii = ascii_ = _bools(pc.string_is_ascii(distinct))
         self.low = low = _lower(distinct, ascii_)
-        # wording: one RE2 pass picks the lines that may have any (about is searched in the stripped line), each
-        # pattern then answers those (RE2 on ASCII lines, Python on the others it selects)
-        wide = [superset_pattern(rules.legal), superset_pattern(rules.benefits),
-                superset_pattern(rules.about, keep_start=False)]
-        worded = ~blank
-        if all(w is not None for w in wide):
-            worded &= _bools(pc.match_substring_regex(low, "|".join(f"(?:{w})" for w in wide)))
-        legal = self._search(rules.legal, worded, strip=False)
-        benefits = self._search(rules.benefits, worded, strip=False)
-        about = self._search(rules.about, worded, strip=True)
+        legal, benefits, about = self._wording(rules, blank)
         self.head = _heading_codes(distinct, trimmed, low, stripped_len, blank, rules).astype(np.int8)
+        self._normalized(~blank & (stripped_len >= rules.repeat_min_chars))
         is_head = self.head >= 0
-        # long lines and their normalized form (" ".join(low.split())), numbered in order of first appearance
-        long_ = ~blank & (stripped_len >= rules.repeat_min_chars)
-        # (over every line, read only for the long ones: cheaper than taking them out first)
-        odd = _odd_space_rows(low)  # replacing is slow per value in Arrow: only where needed
-        norm = low
-        if odd.any():
-            mask = pa.array(odd)
-            norm = pc.replace_with_mask(low, mask, pc.replace_substring_regex(
-                low.filter(mask), _ASCII_SPACE_RUN, " ").cast(low.type))
-        norm = pc.utf8_trim(norm, _ASCII_SPACE)
-        wide_long = long_ & ~ascii_
-        if wide_long.any():
-            mask = pa.array(wide_long)
-            norm = pc.replace_with_mask(norm, mask, pa.array([" ".join(v.split()) for v in
-                                                              low.filter(mask).to_pylist()], type=norm.type))
-        norm_codes = pc.dictionary_encode(norm)
-        self.norm = np.where(long_, _ints(norm_codes.indices), -1)
-        self.norm_text = norm_codes.dictionary  # Arrow strings; read back only for boilerplate hits
+        long_ = self.norm >= 0
         self.flags = (blank.astype(np.uint8) * _BLANK + legal.astype(np.uint8) * _LEGAL
                       + long_.astype(np.uint8) * _LONG + is_head.astype(np.uint8) * _HEAD
                       + benefits.astype(np.uint8) * _BENEFITS + about.astype(np.uint8) * _ABOUT)
@@ -417,6 +454,40 @@ class _Lines:
         self.table = np.stack([base, other, none])
         self.place = np.array([_IN_ROLE if k.split("/")[0] in _ROLE_HEADED else _IN_OTHER for k in kinds], np.uint8)
         self.place[code["body"]] = _IN_NONE  # (no heading kind is "body": current is "body" only under none)
+
+    def _wording(self, rules: SectionRules, blank: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Legal, benefits and about wording per line.
+
+        One RE2 pass picks the lines that may have any (about is searched in the stripped line); each pattern then
+        answers those (RE2 on ASCII lines, Python on the others it selects).
+        """
+        wide = [superset_pattern(rules.legal), superset_pattern(rules.benefits),
+                superset_pattern(rules.about, keep_start=False)]
+        worded = ~blank
+        if all(w is not None for w in wide):
+            worded &= _bools(pc.match_substring_regex(self.low, "|".join(f"(?:{w})" for w in wide)))
+        return (self._search(rules.legal, worded, strip=False), self._search(rules.benefits, worded, strip=False),
+                self._search(rules.about, worded, strip=True))
+
+    def _normalized(self, long_: np.ndarray) -> None:
+        """``norm`` (code of ``" ".join(low.split())``, -1 for lines not ``long_``) and ``norm_text``."""
+        low = self.low
+        # (over every line, read only for the long ones: cheaper than taking them out first)
+        odd = _odd_space_rows(low)  # replacing is slow per value in Arrow: only where needed
+        norm = low
+        if odd.any():
+            mask = pa.array(odd)
+            norm = pc.replace_with_mask(low, mask, pc.replace_substring_regex(
+                low.filter(mask), _ASCII_SPACE_RUN, " ").cast(low.type))
+        norm = pc.utf8_trim(norm, _ASCII_SPACE)
+        wide_long = long_ & ~self.ascii
+        if wide_long.any():
+            mask = pa.array(wide_long)
+            norm = pc.replace_with_mask(norm, mask, pa.array([" ".join(v.split()) for v in
+                                                              low.filter(mask).to_pylist()], type=norm.type))
+        norm_codes = pc.dictionary_encode(norm)
+        self.norm = np.where(long_, _ints(norm_codes.indices), -1)
+        self.norm_text = norm_codes.dictionary  # Arrow strings; read back only for boilerplate hits
 
     def _search(self, pattern: re.Pattern, wanted: np.ndarray, *, strip: bool) -> np.ndarray:
         out = np.zeros(len(self.distinct), dtype=bool)
