@@ -197,3 +197,17 @@ def test_odd_space_rows_select_every_line_whose_spaces_need_squeezing():
         if re.search(sections_fast._ODD_SPACE, s):
             assert hit, repr(s)
     assert not got[0] and not got[14]
+
+
+def test_sliced_and_chunked_columns_give_the_same_spans():
+    texts, companies = _texts(6, 200)
+    desc = pd.Series(pd.array(texts, dtype="string"))
+    comp = pd.Series(pd.array(companies, dtype="string"))
+    whole = spans_series(desc, comp)
+    part = desc.iloc[37:].reset_index(drop=True)  # an Arrow slice: offset into the same buffers
+    assert part.array._pa_array.chunk(0).offset > 0
+    want = spans_series(pd.Series(pd.array(texts[37:], dtype="string")), comp.iloc[37:].reset_index(drop=True))
+    assert spans_series(part, comp.iloc[37:].reset_index(drop=True)).tolist() == want.tolist()
+    chunked = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(
+        [pa.array(texts[:50], type=pa.large_string()), pa.array(texts[50:], type=pa.large_string())])))
+    assert spans_series(chunked, comp).tolist() == whole.tolist()
