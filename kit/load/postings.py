@@ -188,7 +188,7 @@ def read_postings(
         df["market"] = markets["market"]
         df["country"] = markets["country"]
         rows_before = len(df)
-        df = dedupe_postings(df)
+        df = dedupe_postings(df, consume=True)  # the columns are copied one at a time, not held twice
         df = _salaries(df)  # row by row, so after de-duplication: merged rows are not parsed for nothing
         df = _unique_ids(df)
         if titles_ahead is None:
@@ -312,7 +312,8 @@ def _salaries(df: pd.DataFrame) -> pd.DataFrame:
     basis = basis.mask(stated.to_numpy(dtype=bool) & basis.isna().to_numpy(dtype=bool), "stated")
     todo = ~stated.to_numpy(dtype=bool)
     if todo.any():
-        parsed = parse_salary_text(df.loc[todo, "description"])
+        # every row to parse: the column itself (no copy of the text); else the rows to parse, by position
+        parsed = parse_salary_text(df["description"] if todo.all() else df["description"].iloc[np.flatnonzero(todo)])
         found = parsed["salary_min"].notna().to_numpy(dtype=bool)
         if found.any():
             idx = df.index[todo][found]
