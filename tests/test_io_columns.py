@@ -112,3 +112,16 @@ def test_csv_columns_come_back_as_one_chunk_and_a_late_nul_is_refused(tmp_path, 
     bad.write_bytes(b"id,title,description\n" + rows.encode() + b'1,"x","a\x00b"\n')
     with pytest.raises(Exception, match="NUL"):
         read_source(bad)
+
+
+def test_content_key_hashed_ahead_is_the_final_tables_or_recomputed():
+    from kit.load.postings import _KeyAhead
+
+    df = pd.DataFrame({"posting_id": ["1", "2"], "title": ["a", "b"], "description": ["x", None]}, dtype="string")
+    same = _KeyAhead(df)
+    assert same.result(conform(df.copy(), "postings")) == content_key(df)
+    changed = _KeyAhead(df)
+    edited = df.assign(description=pd.Series(["y", None], dtype="string"))
+    assert changed.result(edited) == content_key(edited) != content_key(df)
+    plain = _KeyAhead(df.astype(object))  # not Arrow text: hashed at the end
+    assert plain.result(df) == content_key(df)
