@@ -125,25 +125,3 @@ def test_content_key_hashed_ahead_is_the_final_tables_or_recomputed():
     assert changed.result(edited) == content_key(edited) != content_key(df)
     plain = _KeyAhead(df.astype(object))  # not Arrow text: hashed at the end
     assert plain.result(df) == content_key(df)
-
-
-def test_the_load_allocates_from_a_pool_that_returns_memory_and_puts_the_default_back(monkeypatch):
-    from kit.load.postings import returning_pool
-
-    before = pa.default_memory_pool().backend_name
-    with returning_pool():
-        inside = pa.default_memory_pool().backend_name
-        with returning_pool():  # nested loads share the switch
-            assert pa.default_memory_pool().backend_name == inside
-        assert pa.default_memory_pool().backend_name == inside
-    assert pa.default_memory_pool().backend_name == before
-    if before == "mimalloc" and hasattr(pa, "jemalloc_memory_pool"):
-        try:
-            pa.jemalloc_memory_pool()
-        except NotImplementedError:
-            pass
-        else:
-            assert inside == "jemalloc"
-    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", before)  # the user's choice is left alone
-    with returning_pool():
-        assert pa.default_memory_pool().backend_name == before

@@ -15,10 +15,8 @@ enriching again; the result is the same frame either way. ``kit report`` hands i
 
 from __future__ import annotations
 
-import os
 import threading
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from os import PathLike
@@ -168,12 +166,6 @@ def read_postings(
     header_row: int | None = None,
 ) -> LoadedPostings:
     """Like :func:`load_postings` (always the full pipeline), but also return what each source was read as."""
-    with returning_pool():
-        return _read_postings(source, format=format, mapping=mapping, sheet=sheet, header_row=header_row)
-
-
-def _read_postings(source: Source | list[Source] | None, *, format: str | None,  # noqa: A002
-                   mapping: dict[str, str] | None, sheet: str | int | None, header_row: int | None) -> LoadedPostings:
     df, infos = adapt_sources(source, sample=SAMPLE_POSTINGS, adapt=partial(_adapt_one, format=format,
                                                                             mapping=mapping, sheet=sheet,
                                                                             header_row=header_row))
@@ -261,48 +253,6 @@ def _buffers(part: pd.DataFrame) -> tuple | None:
         out.append(tuple((c.offset, len(c), tuple((b.address, b.size) if b is not None else None for b in c.buffers()))
                          for c in arr.chunks))
     return tuple(out)
-
-
-_POOL_LOCK = threading.Lock()
-_POOL_STATE: dict[str, object] = {"depth": 0, "saved": None}
-
-
-@contextmanager
-def returning_pool():
-    """Allocate Arrow memory from jemalloc while the block runs, where Arrow's default would be mimalloc.
-
-    The load makes and frees several copies of the text columns one after another. mimalloc (pyarrow's default
-    on Linux) keeps the pages it freed resident, so the process's memory (RSS) grows to the sum of what each step
-    freed; jemalloc gives them back: at 100k postings the load peaks at ~0.82 GB instead of ~1.11 GB, the same
-    tables. Nothing changes when pyarrow has no jemalloc, when ``ARROW_DEFAULT_MEMORY_POOL`` chooses a pool, or
-    when the default pool is not mimalloc (someone chose another). Nested and concurrent loads share one switch:
-    the default pool is put back when the last one ends; arrays keep the pool that allocated them.
-    """
-    with _POOL_LOCK:
-        if _POOL_STATE["depth"] == 0:
-            _POOL_STATE["saved"] = _switch_pool()
-        _POOL_STATE["depth"] += 1
-    try:
-        yield
-    finally:
-        with _POOL_LOCK:
-            _POOL_STATE["depth"] -= 1
-            if _POOL_STATE["depth"] == 0 and _POOL_STATE["saved"] is not None:
-                pa.set_memory_pool(_POOL_STATE["saved"])
-                _POOL_STATE["saved"] = None
-
-
-def _switch_pool() -> pa.MemoryPool | None:
-    """Make jemalloc Arrow's default pool; the pool it replaced, or None when nothing was switched."""
-    current = pa.default_memory_pool()
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") or current.backend_name != "mimalloc":
-        return None
-    try:
-        pool = pa.jemalloc_memory_pool()
-    except (NotImplementedError, pa.ArrowException):  # a pyarrow built without jemalloc
-        return None
-    pa.set_memory_pool(pool)
-    return current
 
 
 def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | None,  # noqa: A002
