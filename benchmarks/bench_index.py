@@ -6,8 +6,7 @@ Figures (issue 3, item 6):
   tokenizing pass: lexicon and open 1-3 word n-grams, no disk cache) in this process and over a process
   per core, against ``CountVectorizer(ngram_range=(1, 3)).fit_transform`` alone on the same texts, each
   in a fresh subprocess, interleaved, median of 3 runs. Goal (issue 13): ratio <= 0.5.
-* ``index build on Dask LocalCluster, 2 workers`` - the "dask" backend against the local one in the same
-  interpreter (cluster start not timed), median of 3, and whether the two indexes are equal.
+* The Dask figures (2 workers, 3 equal workers, a straggler) are in :mod:`benchmarks.bench_dask`.
 * ``index peak memory (N postings)`` - peak RSS of the same subprocess (the corpus frame included)
   against the baseline's. Goal: <= 3 GB.
 * ``select (<largest | median-size> company) + phrase_frequency + distinctive_phrases + role_overlap``
@@ -81,26 +80,6 @@ _INDEX = (
     "t = time.perf_counter()\nidx = build_index(df, cache=False, backend={backend!r})\n"
     "emit(seconds=time.perf_counter() - t, columns=idx.ngrams.shape[1], nnz=idx.ngrams.nnz)\n"
 )
-#: Dask LocalCluster (2 worker processes, 1 thread each) vs the local backend, in one interpreter; cluster start
-#: not timed; the two indexes are checked equal.
-_DASK = (
-    _LOAD
-    + "import time, statistics, numpy as np\nfrom distributed import Client, LocalCluster\n"
-    "from kit.index.lookup import build_index, clear_memory\n"
-    "cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)\n"
-    "client = Client(cluster)\nclient.run(lambda: __import__('kit.index.counting'))\n"
-    "dask_s, local_s = [], []\n"
-    "for _ in range({repeat}):\n"
-    "    clear_memory(); t = time.perf_counter(); a = build_index(df, cache=False, backend='local')\n"
-    "    local_s.append(time.perf_counter() - t)\n"
-    "    clear_memory(); t = time.perf_counter(); b = build_index(df, cache=False, backend='dask', client=client)\n"
-    "    dask_s.append(time.perf_counter() - t)\n"
-    "same = a.vocabulary.tolist() == b.vocabulary.tolist() and (a.ngrams != b.ngrams).nnz == 0 "
-    "and (a.lexicon != b.lexicon).nnz == 0\n"
-    "client.close(); cluster.close()\n"
-    "emit(seconds=statistics.median(dask_s), local=statistics.median(local_s), same=bool(same), "
-    "dask_runs=dask_s, local_runs=local_s)\n"
-)
 
 
 def _build(n: int, repeat: int) -> list[dict]:
@@ -150,30 +129,6 @@ def _build(n: int, repeat: int) -> list[dict]:
             goal="<= 3 GB",
             met=mine["peak_rss"] <= 3 * GB,
         ),
-    ]
-
-
-def _dask(n: int, repeat: int) -> list[dict]:
-    """Dask LocalCluster (2 workers) against the local backend on the same corpus (skipped without dask)."""
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        return [result("index build on Dask LocalCluster (2 workers)", None, "s", goal="dask not installed")]
-    got = run_isolated(_DASK.format(path=str(corpus(n)), repeat=repeat))
-    label = f"{n // 1000}k"
-    return [
-        result(
-            f"index build on Dask LocalCluster, 2 workers ({label} postings)",
-            got["seconds"],
-            "s",
-            baseline_name="local backend, same process",
-            baseline_value=got["local"],
-            goal="equal to local",
-            met=got["same"],
-            runs=got["dask_runs"],
-            baseline_runs=got["local_runs"],
-            note=f"indexes equal: {got['same']}; cluster start not timed; 100k at most on the shared 2-core machine",
-        )
     ]
 
 
@@ -227,7 +182,6 @@ def run(quick: bool) -> list[dict]:
     """Index build vs CountVectorizer, peak memory, analysis latency (and 1M with ``--full``)."""
     n = 20_000 if quick else 100_000
     out = _build(n, repeat=3)
-    out += _dask(n, repeat=3)
     out += _analyses(n)
     if OPTIONS.get("full"):
         mine = run_isolated(_INDEX.format(path=str(corpus(1_000_000)), backend="processes"), timeout=4 * 3600)

@@ -14,6 +14,7 @@ import hashlib
 import pickle
 import re
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -274,3 +275,83 @@ def test_kit_dask_scheduler_sends_default_builds_to_that_cluster(sample, dask_cl
     remote = kit.build_index(sample, cache=False)  # backend=None: the scheduler in the environment
     assert seen and seen[0]["client"] is None  # the backend connected to $KIT_DASK_SCHEDULER itself
     assert_same_counts(remote, local)
+
+
+def test_dask_partitions_follow_the_clusters_threads_not_the_clients_cpus(dask_client, monkeypatch):
+    """Two partitions per cluster thread (2 workers x 1 thread here), whatever this machine's CPU count."""
+    seen = []
+    real = counting.BACKENDS["dask"]
+
+    def recording(parts, params, **kw):
+        seen.append(len(parts))
+        return real(parts, params, **kw)
+
+    monkeypatch.setitem(counting.BACKENDS, "dask", recording)
+    monkeypatch.setattr(counting.os, "cpu_count", lambda: 16)  # a big client machine: would cut 32 partitions
+    texts = [f"product roadmap item {i} owned by the platform team" for i in range(8_000)]
+    remote = counting.count_ngrams(texts, backend="dask", client=dask_client, chunk_size=100_000)
+    assert seen == [4]  # 2 x (2 workers x 1 thread): 2,000 texts each
+    local = counting.count_ngrams(texts)
+    assert (remote.ngrams != local.ngrams).nnz == 0
+    assert list(remote.vocabulary) == list(local.vocabulary)
+
+
+def test_dask_spilled_build_equals_local_build_and_writes_every_partition(sample, dask_client, monkeypatch):
+    """spill=True on the Dask path: counts are written to files as they arrive, merged in two passes, same index."""
+    from kit.index import spill
+
+    local = kit.build_index(sample, cache=False)
+    lookup.clear_memory()
+    merged = []
+    real = spill.merge_spilled
+
+    def recording(paths, params, **kw):
+        merged.append([Path(p).exists() for p in paths])
+        return real(paths, params, **kw)
+
+    monkeypatch.setattr(lookup, "merge_spilled", recording)
+    monkeypatch.setattr(spill, "merge_spilled", recording)
+    remote = kit.build_index(sample, cache=False, backend="dask", client=dask_client, chunk_size=700, spill=True)
+    assert merged and len(merged[0]) >= 4 and all(merged[0])  # every partition reached its file before the merge
+    assert_same_counts(remote, local)
+    assert index_fingerprint(remote) == index_fingerprint(local)
+
+
+def test_dask_dataframe_spilled_build_equals_local_build(sample, dask_client, tmp_path):
+    dd = pytest.importorskip("dask.dataframe", reason="dask.dataframe is not installed")
+    frame = sample[["posting_id", "description"]].reset_index(drop=True)
+    for i, start in enumerate(range(0, len(frame), 1_000)):
+        frame.iloc[start : start + 1_000].to_parquet(tmp_path / f"part-{i}.parquet", index=False)
+    ddf = dd.read_parquet(str(tmp_path / "*.parquet"))
+    remote = kit.build_index(ddf, cache=False, client=dask_client, spill=True, min_df=2)
+    lookup.clear_memory()
+    local = kit.build_index(pd.read_parquet(tmp_path), cache=False, min_df=2)
+    assert_same_counts(remote, local)
+    assert remote.posting_ids.equals(local.posting_ids)
+
+
+def test_dask_spill_sends_texts_a_window_ahead_not_all_at_once(dask_client, monkeypatch, tmp_path):
+    """The client scatters at most 2 x threads + 2 partitions before the first counts are written."""
+    from kit.index import spill
+
+    scattered, written = [], []
+    real_scatter, real_write = dask_client.scatter, spill.write_part
+
+    def scatter(data, *a, **kw):
+        scattered.append(len(data))
+        return real_scatter(data, *a, **kw)
+
+    def write(counts, path):
+        written.append(len(scattered))
+        return real_write(counts, path)
+
+    monkeypatch.setattr(dask_client, "scatter", scatter)
+    monkeypatch.setattr(spill, "write_part", write)
+    texts = [f"platform roadmap {i % 97} and program risks {i % 13}" for i in range(8_000)]
+    remote = counting.count_ngrams(texts, backend="dask", client=dask_client, chunk_size=1_000, folder=tmp_path,
+                                   min_df=2)
+    assert scattered == [1] * 8  # one partition per scatter, 8 partitions of 1,000
+    assert written[0] <= 6  # 2 workers x 1 thread: 2 x 2 + 2 ahead at most
+    local = counting.count_ngrams(texts, min_df=2)
+    assert (remote.ngrams != local.ngrams).nnz == 0
+    assert list(remote.vocabulary) == list(local.vocabulary)

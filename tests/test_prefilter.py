@@ -41,3 +41,33 @@ def test_word_classes_widen_instead_of_missing_unicode():
     # RE2's \w and \d are ASCII-only; the prefilter must still select Unicode words and digits
     assert search_mask(re.compile(r"word \w+ here"), ["word ĉaŭ here"]).tolist() == [True]
     assert search_mask(re.compile(r"^\d+$"), ["١٢٣"]).tolist() == [True]
+
+
+ASCII_PATTERNS = [r"\s\w+\b", r"end$", r"a\Z", r"x\s*y", r"[\s\d]+z", r"[^\s]+q", r"\bpto\b", r"[^\W\d_]{2}\B",
+                  r"^(we|us) ", r"\D\S\W", r"(?:ab|a)(?:bc|c)$", r"[-a-c]{2,3}?d"]
+ASCII_ALPHABET = ["a", "b", "c", "d", "q", "x", "y", "z", "1", "_", "-", " ", "\t", "\x0b", "\x0c", "\x1c", "\x1f",
+                  "\n", "end", "pto", "we ", "us ", "\u00a0", "é", "١", "İ", "$"]
+
+
+@pytest.mark.parametrize("source", ASCII_PATTERNS)
+def test_ascii_pattern_is_exact_and_search_mask_is_pythons_answer(source):
+    from kit.prepare.prefilter import ascii_pattern
+
+    pattern = re.compile(source)
+    assert ascii_pattern(pattern) is not None
+    rng = random.Random(source)
+    strings = ["".join(rng.choice(ASCII_ALPHABET) for _ in range(rng.randint(0, 8))) for _ in range(4000)]
+    want = [pattern.search(s) is not None for s in strings]
+    assert search_mask(pattern, strings).tolist() == want
+    one_line = [s for s in strings if "\n" not in s]
+    assert search_mask(pattern, one_line, one_line=True).tolist() == [pattern.search(s) is not None
+                                                                      for s in one_line]
+    assert any(want) and not all(want)
+
+
+def test_constructs_without_an_exact_re2_form_have_no_ascii_pattern():
+    from kit.prepare.prefilter import ascii_pattern
+
+    for source in [r"(?<!not )sponsor", r"(a)b\1", r"x{1200}", r"a(?=b)", r"(?>ab)c", r"a++"]:
+        assert ascii_pattern(re.compile(source)) is None, source
+    assert superset_pattern(re.compile(r"(?<!not )sponsor")) is not None

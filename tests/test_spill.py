@@ -11,7 +11,7 @@ import pytest
 
 import kit
 from kit.index import lookup
-from kit.index.counting import count_params, count_partition, merge_partitions, partition
+from kit.index.counting import count_ngrams, count_params, count_partition, merge_partitions, partition
 from kit.index.lexicon import load_lexicon
 from kit.index.spill import count_frame_spilled, count_spilled, merge_spilled
 
@@ -88,6 +88,17 @@ def test_no_texts_and_no_tokens(tmp_path):
                                 min_df=2)
         _same(memory, spilled)
         assert spilled.ngrams.shape == (len(texts), 0)
+
+
+@pytest.mark.parametrize("backend", ["local", "processes"])
+def test_count_ngrams_with_a_folder_spills_and_gives_the_same_counts(tmp_path, backend):
+    lex = load_lexicon()
+    memory = count_ngrams(TEXTS, lexicon=lex, min_df=2, chunk_size=3)
+    spilled = count_ngrams(TEXTS, lexicon=lex, min_df=2, chunk_size=3, backend=backend, folder=tmp_path, workers=2)
+    _same(memory, spilled)
+    assert len(list(tmp_path.glob("part-*.pkl"))) == 4  # 12 texts in partitions of 3, each written once
+    with pytest.raises(ValueError, match="does not spill"):
+        count_ngrams(TEXTS, backend="nowhere", folder=tmp_path)
 
 
 def test_fixed_vocabulary_is_refused(tmp_path):

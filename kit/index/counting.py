@@ -457,6 +457,15 @@ def run_map(backend: str, partitions: list, params: CountParams, **options) -> l
     return run(partitions, params, **options)
 
 
+def _parallelism(backend: str, options: dict) -> int:
+    """How many partitions the backend counts at once: the cluster's threads for "dask", else the workers / CPUs."""
+    if backend == "dask":
+        from kit.index.distributed import cluster_threads  # optional extra: imported only when asked for
+
+        return cluster_threads(options.get("client"))
+    return int(options.get("workers") or os.cpu_count() or 1)
+
+
 def partition(texts: list[str], size: int) -> list[list[str]]:
     """``texts`` cut into consecutive partitions of at most ``size`` texts (one empty partition if none)."""
     size = max(1, int(size))
@@ -474,6 +483,7 @@ def count_ngrams(
     chunk_size: int = DEFAULT_CHUNK,
     progress: bool = False,
     backend: str = "local",
+    folder: str | os.PathLike | None = None,
     **options,
 ) -> NgramCounts:
     """Count n-grams (and lexicon phrases) in ``texts`` in one tokenizing pass: map over partitions, then merge.
@@ -490,6 +500,9 @@ def count_ngrams(
         chunk_size: Texts per partition (bounds peak memory).
         progress: Show a tqdm progress bar over partitions (local backend).
         backend: A name in :data:`BACKENDS` ("local", "processes", "dask").
+        folder: Spill (:mod:`kit.index.spill`): each partition's counts go to a file in this folder as soon as
+            they are counted, then a two-pass merge; peak memory is the final matrix plus a partition (per
+            worker). The result is the same. The caller owns (and removes) the folder.
         **options: Passed to the backend (``workers`` for "processes"; ``client``, ``scheduler`` for "dask").
 
     Returns:
@@ -497,8 +510,20 @@ def count_ngrams(
     """
     params = count_params(ngram_range=ngram_range, stop_words=stop_words, lexicon=lexicon, vocabulary=vocabulary)
     texts = texts_of(texts)
-    if backend != "local":  # at least two partitions per worker, so a slow worker is not waited for long
-        spread = 2 * (options.get("workers") or os.cpu_count() or 1)
+    if backend != "local":  # at least two partitions per worker thread, so a slow worker is not waited for long
+        spread = 2 * _parallelism(backend, options)
         chunk_size = min(chunk_size, max(1_000, -(-len(texts) // spread)))
-    parts = run_map(backend, partition(texts, chunk_size), params, progress=progress, **options)
-    return merge_partitions(parts, params, min_df=min_df)
+    if folder is None or params.vocabulary is not None:
+        parts = run_map(backend, partition(texts, chunk_size), params, progress=progress, **options)
+        return merge_partitions(parts, params, min_df=min_df)
+    from kit.index.spill import count_spilled, merge_spilled  # spill builds on this module
+
+    parts = partition(texts, chunk_size)
+    if backend == "dask":  # the client writes each partition's counts as they come back
+        paths = run_map(backend, parts, params, folder=folder, **options)
+    elif backend in ("local", "processes"):
+        workers = 1 if backend == "local" else _parallelism(backend, options)
+        paths = count_spilled(parts.__getitem__, len(parts), params, folder, workers=workers)
+    else:
+        raise ValueError(f"backend={backend!r} does not spill (spill with 'local', 'processes' or 'dask')")
+    return merge_spilled(paths, params, min_df=min_df)

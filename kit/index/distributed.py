@@ -23,7 +23,7 @@ import os
 from kit.core.errors import DataError
 from kit.index.counting import count_partition
 
-__all__ = ["frame_ids", "frame_key", "get_client", "run_dask"]
+__all__ = ["cluster_threads", "frame_ids", "frame_key", "get_client", "run_dask"]
 
 _LOCAL: dict = {}
 
@@ -75,7 +75,19 @@ def get_client(client=None):
         return _LOCAL["client"]
 
 
-def run_dask(partitions: list, params, *, client=None, **_options) -> list:
+def cluster_threads(client=None) -> int:
+    """Threads across the cluster's workers (at least 1): how many partitions it counts at once.
+
+    Args:
+        client: A ``dask.distributed.Client`` (default: :func:`get_client`).
+    """
+    try:
+        return max(1, sum(get_client(client).nthreads().values()))
+    except (OSError, TimeoutError, AttributeError):  # a cluster that cannot say: one at a time
+        return 1
+
+
+def run_dask(partitions: list, params, *, client=None, folder=None, **_options) -> list:
     """Run :func:`kit.index.counting.count_partition` over ``partitions`` on the cluster, results in order.
 
     Args:
@@ -83,22 +95,69 @@ def run_dask(partitions: list, params, *, client=None, **_options) -> list:
             column's ``to_delayed()``).
         params: The :class:`kit.index.counting.CountParams`.
         client: A ``dask.distributed.Client`` (default: :func:`get_client`).
+        folder: Spill: write each partition's counts to a file in this folder as it arrives (and let the
+            cluster forget it), so the client holds one partition's counts at a time; the files' paths are
+            returned instead of the counts (merge them with :func:`kit.index.spill.merge_spilled`).
 
     Returns:
-        One :class:`kit.index.counting.PartitionCounts` per partition.
+        One :class:`kit.index.counting.PartitionCounts` per partition (with ``folder``: one file path each).
     """
     client = get_client(client)
     import dask
     from dask.delayed import Delayed
 
     partitions = list(partitions)
-    if partitions and isinstance(partitions[0], Delayed):
-        count = dask.delayed(count_partition, pure=True)
-        futures = client.compute([count(p, params) for p in partitions])
-    else:
-        data = client.scatter(list(partitions))
-        futures = client.map(count_partition, data, params=params, pure=False)
-    return client.gather(futures)
+    delayed = bool(partitions) and isinstance(partitions[0], Delayed)
+    count = dask.delayed(count_partition, pure=True)
+    if folder is None:
+        if delayed:
+            futures = client.compute([count(p, params) for p in partitions])
+        else:
+            data = client.scatter(list(partitions))
+            futures = client.map(count_partition, data, params=params, pure=False)
+            del data  # the cluster keeps the scattered texts only while a count still needs them
+        return client.gather(futures)
+    return _spill(client, partitions, params, folder, delayed=delayed, count=count)
+
+
+def _spill(client, partitions: list, params, folder, *, delayed: bool, count) -> list[str]:
+    """Counts to files as they arrive; texts sent a few partitions ahead of the cluster (not all at once)."""
+    from itertools import islice
+
+    from distributed import as_completed
+
+    from kit.index.spill import part_paths, write_part
+
+    paths = part_paths(folder, len(partitions))
+    # the client's own texts go out at most a window ahead (two per thread, plus two queued for work stealing):
+    # serialized copies of every partition would otherwise sit in the client's memory at once
+    window = len(partitions) if delayed else 2 * cluster_threads(client) + 2
+    todo = iter(range(len(partitions)))
+    running: dict = {}
+    queue = as_completed(loop=client.loop)
+
+    def submit(i: int) -> None:
+        if delayed:
+            future = client.compute(count(partitions[i], params))
+        else:
+            [data] = client.scatter([partitions[i]])
+            future = client.submit(count_partition, data, params, pure=False)
+        running[future.key] = (i, future)
+        queue.add(future)
+
+    try:
+        for i in islice(todo, window):
+            submit(i)
+        for future in queue:
+            i, _ = running.pop(future.key)
+            write_part(future.result(), paths[i])
+            future.release()  # the worker may drop this result now
+            nxt = next(todo, None)
+            if nxt is not None:
+                submit(nxt)
+    finally:
+        client.cancel([f for _, f in running.values()])
+    return paths
 
 
 def frame_key(ddf) -> str:

@@ -36,7 +36,7 @@ from kit.index.counting import DEFAULT_CHUNK, count_ngrams, count_params, merge_
 from kit.index.lexicon import TOKEN_PATTERN, lexicon_hash, load_lexicon
 from kit.index.model import PhraseIndex
 from kit.index.scope import DEFAULT_SECTIONS, Sections, scope_kinds, scope_label, scoped_text
-from kit.index.spill import SPILL_ROWS, count_frame_spilled
+from kit.index.spill import SPILL_ROWS, count_frame_spilled, merge_spilled
 
 __all__ = [
     "DEFAULT_MIN_DF",
@@ -254,8 +254,8 @@ def build_index(
             description) or a list of section kinds (:func:`kit.index.scope.scope_kinds`).
         spill: Count out of core (:mod:`kit.index.spill`: each partition's counts go to a temporary file, then a
             two-pass merge), which bounds peak memory to the final matrix plus a partition per worker; the
-            result is the same. None: above :data:`kit.index.spill.SPILL_ROWS` postings, "local" and
-            "processes" backends only.
+            result is the same. None: above :data:`kit.index.spill.SPILL_ROWS` postings. With "dask" the client
+            writes each partition's counts to its temporary folder as they come back, so it never holds them all.
 
     Returns:
         The :class:`PhraseIndex` (the same whatever the backend); it is also kept in memory for :func:`index_for`.
@@ -313,13 +313,25 @@ def build_index(
             texts = postings["description"] if label == "all" else postings.map_partitions(
                 scoped_text, sections if isinstance(sections, str) or sections is None else list(sections),
                 meta=("description", "string"))
-            parts = run_map(backend, texts.to_delayed(), cparams, **options)
-            counts = merge_partitions(parts, cparams, min_df=min_df)
+            # spill=None: by the row count, known here from the ids (a frame without posting_id is not spilled)
+            if (ids is not None and len(ids) > SPILL_ROWS) if spill is None else spill:
+                with _spill_folder() as tmp:
+                    paths = run_map(backend, texts.to_delayed(), cparams, folder=tmp, **options)
+                    counts = merge_spilled(paths, cparams, min_df=min_df)
+            else:
+                parts = run_map(backend, texts.to_delayed(), cparams, **options)
+                counts = merge_partitions(parts, cparams, min_df=min_df)
         else:
             counts = None
-            if (len(postings) > SPILL_ROWS if spill is None else spill) and backend in ("local", "processes"):
+            wants_spill = len(postings) > SPILL_ROWS if spill is None else spill
+            if wants_spill and backend in ("local", "processes"):
                 counts = _count_spilled(postings, sections, lex, chunk_size=chunk_size, min_df=min_df,
                                         workers=1 if backend == "local" else (workers or os.cpu_count() or 1))
+            elif wants_spill and backend == "dask":
+                with _spill_folder() as tmp:
+                    counts = count_ngrams(scoped_text(postings, sections), ngram_range=INDEX_NGRAM_RANGE,
+                                          stop_words=INDEX_STOP_WORDS, min_df=min_df, lexicon=lex,
+                                          chunk_size=chunk_size, backend=backend, folder=tmp, **options)
         if counts is None:
             counts = count_ngrams(
                 scoped_text(postings, sections),
@@ -378,6 +390,13 @@ def _count_spilled(postings: pd.DataFrame, sections: Sections, lex: pd.DataFrame
         warnings.warn(f"phrase index: could not spill partitions to the temporary folder ({exc}); counting in "
                       "memory instead (set TMPDIR to a folder with room)", RuntimeWarning, stacklevel=3)
         return None
+
+
+def _spill_folder():
+    """A temporary folder for spilled partition counts (removed afterwards, also on an error or interrupt)."""
+    import tempfile
+
+    return tempfile.TemporaryDirectory(prefix="kit-index-")
 
 
 class _no_lock:

@@ -37,20 +37,29 @@ from kit.core.pool import worker_pool
 from kit.index.counting import CountParams, NgramCounts, PartitionCounts, count_partition
 from kit.index.tokenize import lengths_and_ends, texts_of
 
-__all__ = ["SPILL_ROWS", "count_spilled", "merge_spilled"]
+__all__ = ["SPILL_ROWS", "count_spilled", "merge_spilled", "part_paths", "write_part"]
 
 #: ``build_index(spill=None)`` spills above this many postings (below, the in-memory merge is cheap enough).
 SPILL_ROWS = 250_000
 
 
-def _count_to_file(texts, params: CountParams, path: str) -> str:
-    """Count one partition and write its counts to ``path`` (the worker's job; returns the path)."""
-    counts = count_partition(texts, params)
+def write_part(counts: PartitionCounts, path: str) -> str:
+    """Write one partition's counts to ``path`` (whole or not at all: temp file, then rename); returns the path."""
     tmp = f"{path}.tmp"
     with open(tmp, "wb") as fh:
         pickle.dump(counts, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
     return path
+
+
+def part_paths(folder: str | os.PathLike, n_parts: int) -> list[str]:
+    """The file of each of ``n_parts`` partitions in ``folder``, in partition order."""
+    return [str(Path(folder) / f"part-{i:06d}.pkl") for i in range(n_parts)]
+
+
+def _count_to_file(texts, params: CountParams, path: str) -> str:
+    """Count one partition and write its counts to ``path`` (the worker's job; returns the path)."""
+    return write_part(count_partition(texts, params), path)
 
 
 def _read(path: str) -> PartitionCounts:
@@ -79,7 +88,7 @@ def count_spilled(
     Returns:
         The partition files, in partition order.
     """
-    paths = [str(Path(folder) / f"part-{i:06d}.pkl") for i in range(n_parts)]
+    paths = part_paths(folder, n_parts)
     if workers <= 1 or n_parts <= 1:
         for i, path in enumerate(paths):
             _count_to_file(texts_of_part(i), params, path)

@@ -6,9 +6,11 @@ Manager" -> ``pgm``) whose description shows technical depth becomes ``pmt`` / `
 ``title_text_mismatch`` True. Phrases, weights and thresholds live in ``kit/data/role_signals.yaml``.
 
 Matching: one compiled alternation (a character trie, so the regex engine does not try every phrase at
-every position) run once per DISTINCT lower-cased line (Arrow splits and de-duplicates the lines); the
-per-line phrase counts are summed per description with one sparse matrix product, never with a Python
-loop over the lexicon or the postings.
+every position) run once per DISTINCT lower-cased line (Arrow splits and de-duplicates the lines), in one RE2
+pass over all of them (:mod:`kit.prepare.signalscan`: the same matches as Python's ``findall`` of the trie, which
+stays the path for rule files RE2 cannot spell); the per-line phrase counts are summed per description with one
+sparse matrix product, never with a Python loop over the lexicon, the lines or the postings. ``roles_from_text``
+sums the weights straight from those counts (exact sums, so equal to summing the long match frame in pandas).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from kit.prepare.calibration import Calibration, load_calibration
 from kit.prepare.phrasematch import normalize_phrase as _norm  # the one phrase normalization
 from kit.prepare.phrasematch import trie_regex as _trie_regex
 from kit.prepare.sections import ROLE_KINDS, parse_spans, section_spans, section_text, spans_series
+from kit.prepare.signalscan import RE2_SPACE as _RE2_SPACE
+from kit.prepare.signalscan import find_all, re2_pattern
+from kit.prepare.spanlines import lines_in_kinds
 from kit.prepare.titles import classify_titles
 
 __all__ = [
@@ -54,12 +59,7 @@ class Signals:
     rules: dict[str, float]
     phrases: pd.DataFrame  # phrase, signal, weight, variants
     prefilter: str = ""  # RE2 pattern matching every line that ``regex`` can match in (and a few more)
-
-
-#: Python's ``[\s\-/]`` (str.isspace() characters, hyphen, slash) spelled for RE2, whose ``\s`` is ASCII only
-_RE2_SPACE = (
-    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\-/]+"
-)
+    re2: str | None = None  # the same matches as ``regex`` in RE2 (kit.prepare.signalscan); None: Python's re only
 
 
 @functools.lru_cache(maxsize=8)
@@ -129,7 +129,7 @@ def load_signals(path: str | Path | None = None) -> Signals:
             fix="the upgrade threshold and role_confidence curve are fitted: see kit/data/role_calibration.yaml",
         )
     return Signals(regex=regex, lookup=lookup, rules=rules, phrases=pd.DataFrame(rows),
-                   prefilter=_trie_regex(words, space=_RE2_SPACE))
+                   prefilter=_trie_regex(words, space=_RE2_SPACE), re2=re2_pattern(words))
 
 
 def _resolve(match: str, lookup: dict[str, tuple[str, str, float]]) -> tuple[str, str, float] | None:
@@ -159,7 +159,8 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None, s
     """Every signal phrase found in each description.
 
     Descriptions are cut into lines and each DISTINCT line is scanned once (boilerplate such as
-    benefits and equal-opportunity paragraphs repeats across postings), with one compiled regex.
+    benefits and equal-opportunity paragraphs repeats across postings), in one RE2 pass over all of them
+    (:mod:`kit.prepare.signalscan`; Python's compiled regex where a rule file cannot be spelled for RE2).
 
     Args:
         descriptions: Description texts (NA allowed); the index is kept as ``row``.
@@ -173,33 +174,10 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None, s
         Long frame ``[row, phrase, signal, weight, count]``: one line per description x phrase found.
     """
     signals = signals or load_signals()
-    text = descriptions.astype("string").dropna()
-    labels = text.index
-    if len(text) == 0:
+    labels, per_doc = _phrase_counts(descriptions, signals, sections, kinds)
+    if per_doc is None or per_doc.nnz == 0:
         return _empty_matches(descriptions.index.dtype)
-    import pyarrow as pa
-    from scipy import sparse
-
-    arr = pa.array(text.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    spans = sections.reindex(labels) if sections is not None and kinds is not None else None
     table = signals.phrases.reset_index(drop=True)
-    pid_of = {(p, sig): k for k, (p, sig) in enumerate(zip(table["phrase"], table["signal"], strict=True))}
-    scan = _LineScan(signals, pid_of)
-    parts = []
-    for at in range(0, len(arr), _SCAN_ROWS):  # in chunks of texts: the per-line arrays stay small
-        part = scan.chunk(arr.slice(at, _SCAN_ROWS), None if spans is None else spans.iloc[at:at + _SCAN_ROWS],
-                          kinds, len(table))
-        if part is None:  # spans that do not fit the texts: cut the texts as section_text does
-            picked = section_text(pd.DataFrame({"description": text, "sections": spans}), kinds)
-            return signal_matches(picked, signals=signals)
-        parts.append(part)
-    per_doc = sparse.vstack(parts).tocsr()
-    per_doc.eliminate_zeros()
-    if per_doc.nnz == 0:
-        return _empty_matches(descriptions.index.dtype)
-    per_doc.sort_indices()
     pos = np.repeat(np.arange(per_doc.shape[0]), np.diff(per_doc.indptr))
     cols = per_doc.indices
     out = pd.DataFrame(
@@ -216,87 +194,154 @@ def signal_matches(descriptions: pd.Series, *, signals: Signals | None = None, s
     return out
 
 
+def _phrase_counts(descriptions: pd.Series, signals: Signals, sections: pd.Series | None,
+                   kinds: tuple[str, ...] | None) -> tuple[pd.Index, Any]:
+    """The labels of the non-NA descriptions and their (text x phrase) counts (CSR, sorted, no zeros; None: no text).
+
+    Same arguments as :func:`signal_matches`.
+    """
+    text = descriptions.astype("string").dropna()
+    labels = text.index
+    if len(text) == 0:
+        return labels, None
+    spans = sections.reindex(labels) if sections is not None and kinds is not None else None
+    counts = _arrow_counts(_arrow_strings(text), None if spans is None else _arrow_strings(spans), kinds, signals)
+    if counts is None:  # spans that do not fit the texts: cut the texts as section_text does
+        picked = section_text(pd.DataFrame({"description": text, "sections": spans}), kinds)
+        return _phrase_counts(picked, signals, None, None)
+    return labels, counts
+
+
+def _arrow_strings(s: pd.Series) -> Any:
+    """``s`` as one Arrow string array (no copy for a pyarrow-backed ``string`` series)."""
+    import pyarrow as pa
+
+    arr = pa.array(s.astype("string").array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+    return arr
+
+
+def _arrow_counts(texts: Any, spans: Any | None, kinds: tuple[str, ...] | None, signals: Signals) -> Any:
+    """(text x phrase) counts of Arrow ``texts`` (no nulls), only lines in ``kinds`` with ``spans``; None: no fit."""
+    from scipy import sparse
+
+    table = signals.phrases.reset_index(drop=True)
+    pid_of = {(p, sig): k for k, (p, sig) in enumerate(zip(table["phrase"], table["signal"], strict=True))}
+    scan = _LineScan(signals, pid_of)
+    parts = []
+    for at in range(0, len(texts), _SCAN_ROWS):  # in chunks of texts: the per-line arrays stay small
+        part = scan.chunk(texts.slice(at, _SCAN_ROWS), None if spans is None else spans.slice(at, _SCAN_ROWS),
+                          kinds, len(table))
+        if part is None:
+            return None
+        parts.append(part)
+    per_doc = sparse.vstack(parts).tocsr()
+    per_doc.eliminate_zeros()
+    per_doc.sort_indices()
+    return per_doc
+
+
 #: texts scanned per chunk by :func:`signal_matches`
 _SCAN_ROWS = 20_000
 
 
 class _LineScan:
-    """Signal phrase ids of distinct lower-cased lines, each line scanned once for the whole column."""
+    """Signal phrase ids of distinct lower-cased lines, each line scanned once per chunk of texts."""
 
     def __init__(self, signals: Signals, pid_of: dict[tuple[str, str], int]) -> None:
         self._signals, self._pid_of = signals, pid_of
         self._lines: dict[str, list[int]] = {}  # line -> phrase ids of its matches (in order)
         self._matches: dict[str, int] = {}  # matched string -> phrase id (-1: not a phrase)
 
+    def _pid(self, match: str) -> int:
+        pid = self._matches.get(match)
+        if pid is None:
+            r = _resolve(match, self._signals.lookup)
+            pid = self._matches[match] = -1 if r is None else self._pid_of[(r[0], r[1])]
+        return pid
+
     def _pids(self, line: str) -> list[int]:
         got = self._lines.get(line)
         if got is None:
             got = []
             for m in self._signals.regex.findall(line):  # one regex pass per distinct line
-                pid = self._matches.get(m)
-                if pid is None:
-                    r = _resolve(m, self._signals.lookup)
-                    pid = self._matches[m] = -1 if r is None else self._pid_of[(r[0], r[1])]
+                pid = self._pid(m)
                 if pid >= 0:
                     got.append(pid)
             self._lines[line] = got
         return got
 
-    def chunk(self, arr: Any, spans: pd.Series | None, kinds: tuple[str, ...] | None, n_phrases: int) -> Any:
+    def _find(self, lines: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(line number, phrase id) of every phrase match in the lower-cased Arrow ``lines``."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._signals.re2 is not None:
+            try:  # one RE2 pass over all the lines (C++); Python only once per distinct matched string
+                line, matched = find_all(lines, self._signals.re2)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # RE2 cannot read the pattern: Python's re
+                pass
+            else:
+                encoded = pc.dictionary_encode(matched)
+                pid_of = np.array([self._pid(m) for m in encoded.dictionary.to_pylist()] + [-1], dtype=np.int64)
+                pid = pid_of[encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)] if len(matched) else (
+                    np.empty(0, dtype=np.int64))
+                keep = pid >= 0
+                return line[keep], pid[keep]
+        try:  # RE2 picks the lines that contain any phrase at all; Python's re runs on those
+            maybe = pc.match_substring_regex(lines, pattern=self._signals.prefilter).to_numpy(zero_copy_only=False)
+            maybe = maybe.nonzero()[0]
+            texts = lines.take(pa.array(maybe)).to_pylist()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a phrase RE2 cannot read: scan every line
+            maybe, texts = np.arange(len(lines)), lines.to_pylist()
+        found = [self._pids(line) for line in texts]
+        per_line = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        pid = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(per_line.sum()))
+        return np.repeat(maybe.astype(np.int64), per_line), pid
+
+    def chunk(self, arr: Any, spans: Any | None, kinds: tuple[str, ...] | None, n_phrases: int) -> Any:
         """(text x phrase) counts of one chunk of texts; None when ``spans`` do not fit the texts."""
         import pyarrow as pa
         import pyarrow.compute as pc
         from scipy import sparse
 
-        # lower-case, cut into lines and find the distinct lines in Arrow (C++), not in Python
-        lists = pc.split_pattern(pc.utf8_lower(arr), pattern="\n")
+
+        # cut into lines and find the distinct lines in Arrow (C++), not in Python; lower-case only those
+        lists = pc.split_pattern(arr, pattern="\n")
         n_lines = np.diff(lists.offsets.to_numpy())
-        lines = lists.flatten()
+        encoded = pc.dictionary_encode(lists.flatten())
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        raw = encoded.dictionary
+        lowered = pc.utf8_lower(raw)
         line_doc = np.repeat(np.arange(len(n_lines)), n_lines)
         if spans is not None:
-            counted = _counted_lines(arr, n_lines, lines, spans, kinds)
+            low_len = pc.utf8_length(lowered).to_numpy(zero_copy_only=False).astype(np.int64)
+            grew = low_len - pc.utf8_length(raw).to_numpy(zero_copy_only=False).astype(np.int64)
+            # the spans count characters of the text itself: lower-casing must not have changed any text's length
+            if grew.any() and np.any(np.bincount(line_doc, weights=grew[codes], minlength=len(n_lines)) != 0):
+                return None
+            counted = lines_in_kinds(n_lines, low_len[codes], spans, kinds)
             if counted is None:
                 return None
-            lines, line_doc = lines.filter(pa.array(counted)), line_doc[counted]
-        encoded = pc.dictionary_encode(lines)
-        line_codes = encoded.indices.to_numpy()
-        distinct = encoded.dictionary
-        try:  # RE2 (linear time, C++) picks the lines that contain any phrase at all; Python's re runs on those
-            maybe = pc.match_substring_regex(distinct, pattern=self._signals.prefilter).to_numpy(zero_copy_only=False)
-            maybe = maybe.nonzero()[0]
-            texts = distinct.take(pa.array(maybe)).to_pylist()
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a phrase RE2 cannot read: scan every line
-            maybe, texts = np.arange(len(distinct)), distinct.to_pylist()
-        found = [self._pids(line) for line in texts]
-        per_line = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-        pid = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(per_line.sum()))
-        hit_line = np.repeat(maybe.astype(np.int64), per_line)
-        # (distinct line x phrase) counts, then (text x distinct line) occurrences @ that = per-text counts
+            codes, line_doc = codes[counted], line_doc[counted]
+        # only the distinct lines that count are scanned
+        used = np.zeros(len(raw), dtype=bool)
+        used[codes] = True
+        wanted = np.flatnonzero(used)
+        position = np.cumsum(used) - 1  # distinct line -> its row among the wanted ones
+        hit_line, pid = self._find(lowered.take(pa.array(wanted, type=pa.int64())))
+        # (wanted line x phrase) counts, then (text x wanted line) occurrences @ that = per-text counts; the
+        # occurrences of lines without a phrase add nothing and are left out
         per_phrase = sparse.csr_matrix((np.ones(len(pid), dtype=np.int64), (hit_line, pid)),
-                                       shape=(len(distinct), n_phrases))
-        doc_lines = sparse.csr_matrix((np.ones(len(line_codes), dtype=np.int64), (line_doc, line_codes)),
-                                      shape=(len(n_lines), len(distinct)))
+                                       shape=(len(wanted), n_phrases))
+        line_row = position[codes]
+        hit = np.zeros(len(wanted), dtype=bool)
+        hit[hit_line] = True
+        found = hit[line_row]
+        doc_lines = sparse.csr_matrix((np.ones(int(found.sum()), dtype=np.int64), (line_doc[found], line_row[found])),
+                                      shape=(len(n_lines), len(wanted)))
         return (doc_lines @ per_phrase).tocsr()
-
-
-def _counted_lines(arr: Any, n_lines: np.ndarray, lowered: Any, spans: pd.Series,
-                   kinds: tuple[str, ...]) -> np.ndarray | None:
-    """Per line of the lower-cased texts: in a section of ``kinds``? None when the spans do not fit the texts."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from kit.prepare.sections_fast import lines_in_kinds
-
-    line_len = pc.utf8_length(lowered).to_numpy(zero_copy_only=False)
-    # the spans count characters of the text itself: lower-casing must not have changed any length
-    if not np.array_equal(np.bincount(np.repeat(np.arange(len(n_lines)), n_lines), weights=line_len + 1,
-                                      minlength=len(n_lines)).astype(np.int64) - 1,
-                          pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)):
-        return None
-    span_arr = pa.array(spans.astype("string").array)
-    if isinstance(span_arr, pa.ChunkedArray):
-        span_arr = span_arr.combine_chunks()
-    return lines_in_kinds(n_lines, line_len, span_arr, kinds)
 
 
 def _scores(matches: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
@@ -307,6 +352,61 @@ def _scores(matches: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
         table = matches.pivot_table(index="row", columns="signal", values="weight", aggfunc="sum", fill_value=0.0)
         table = table.reindex(index=index, columns=list(SIGNALS), fill_value=0.0).fillna(0.0)
     return table.astype("float64")
+
+
+def _signal_scores(descriptions: pd.Series, needs: pd.Series, signals: Signals, sections: pd.Series | None,
+                   kinds: tuple[str, ...] | None) -> pd.DataFrame:
+    """:func:`_scores` of :func:`signal_matches` of ``descriptions[needs]``, summed straight from the counts.
+
+    ``descriptions`` is a ``string`` series (the texts where ``needs`` hold none NA) and ``sections`` their spans on
+    the same index. The weighted sums are exact (weights are multiples of 2**-20 below 2**20: every partial sum is
+    a float without rounding), so their order does not matter and they equal pandas' sums; other weights, and
+    spans that do not fit the texts, go the long way.
+    """
+    index = descriptions.index
+    weights = signals.phrases["weight"].to_numpy(dtype="float64")
+    exact = (np.all(weights > 0) and np.all(weights < 2.0 ** 20) and np.all(weights * 2.0 ** 20 % 1 == 0)
+             and len(weights) < 2 ** 12)
+    rows = np.flatnonzero(needs.to_numpy(dtype=bool))
+    counts = None
+    if exact and len(rows):
+        import pyarrow as pa
+
+        take = pa.array(rows, type=pa.int64())
+        counts = _arrow_counts(_arrow_strings(descriptions).take(take),
+                               None if kinds is None else _arrow_strings(sections).take(take), kinds, signals)
+    if counts is None:
+        picked = descriptions[needs]
+        return _scores(signal_matches(picked, signals=signals, sections=None if kinds is None else sections[needs],
+                                      kinds=kinds), index)
+    values = np.zeros((len(index), len(SIGNALS)), dtype="float64")
+    by_signal = np.zeros((len(weights), len(SIGNALS)), dtype="float64")
+    by_signal[np.arange(len(weights)), [SIGNALS.index(s) for s in signals.phrases["signal"]]] = weights
+    values[rows] = counts.astype(bool).astype("float64") @ by_signal
+    return pd.DataFrame(values, index=index, columns=list(SIGNALS))
+
+
+def _has_text(descriptions: pd.Series) -> pd.Series:
+    """``descriptions.str.strip().fillna("").ne("")`` of a ``string`` series, trimming only what can be blank.
+
+    A text whose first character is not white space (by the same Arrow kernel pandas strips with) is not blank.
+    """
+    if getattr(descriptions.dtype, "storage", None) != "pyarrow":
+        return descriptions.str.strip().fillna("").ne("")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _arrow_strings(descriptions)
+    first = pc.utf8_slice_codeunits(arr, 0, 1)
+    maybe = pc.fill_null(pc.equal(pc.binary_length(pc.utf8_trim_whitespace(first)), 0), False).to_numpy(
+        zero_copy_only=False)
+    out = pc.is_valid(arr).to_numpy(zero_copy_only=False) & ~maybe  # NA: no text
+    blank = np.flatnonzero(maybe)
+    if blank.size:
+        trimmed = pc.utf8_trim_whitespace(arr.take(pa.array(blank, type=pa.int64())))
+        out[blank] = pc.greater(pc.binary_length(trimmed), 0).to_numpy(zero_copy_only=False)
+    dtype = pd.Series([""], dtype=descriptions.dtype).str.strip().ne("").dtype  # the dtype pandas answers in
+    return pd.Series(out, index=descriptions.index).astype(dtype)
 
 
 def own_text(descriptions: pd.Series, sections: pd.Series | None = None) -> pd.Series:
@@ -365,17 +465,20 @@ def roles_from_text(
     idx = classified.index
     desc = descriptions.reindex(idx)
     title_role = classified["role"].astype("string")
-    has_text = desc.astype("string").str.strip().fillna("").ne("")
+    text_s = desc.astype("string")
+    has_text = _has_text(text_s)
     needs = has_text & title_role.isin(list(_TITLE_SIDE))
     if text == "all":
-        matches = signal_matches(desc[needs], signals=signals)
+        scores = _signal_scores(text_s, needs, signals, None, None)
     elif text == "role":  # the lines in the role's own sections (own_text), found from the spans
-        scanned = desc[needs].astype("string")
-        spans = spans_series(scanned) if sections is None else sections.reindex(idx)[needs]
-        matches = signal_matches(scanned, signals=signals, sections=spans, kinds=ROLE_KINDS)
+        if sections is None:
+            spans = pd.Series(pd.NA, index=idx, dtype="string")
+            spans[needs] = spans_series(text_s[needs])
+        else:
+            spans = sections.reindex(idx).astype("string")
+        scores = _signal_scores(text_s, needs, signals, spans, ROLE_KINDS)
     else:
         raise DataError.build(f"text={text!r}", expected="'role' or 'all'")
-    scores = _scores(matches, idx)
     tech, prod, prog = scores["technical"], scores["product"], scores["program"]
 
     role = title_role.copy()

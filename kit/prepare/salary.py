@@ -46,9 +46,15 @@ _RANGE = re.compile(
 )
 _HAS_MONEY_RE2 = r"[$£€₹]|\d\s?[kK]\b|\b(?:USD|CAD|AUD|SGD|GBP|EUR|INR)\b"  # vectorized prefilter (pyarrow RE2)
 _ANCHORS = ("$", "£", "€", "₹", "USD", "CAD", "AUD", "SGD", "GBP", "EUR", "INR")
+#: every anchor in one pass (no anchor can begin inside another, so these are the places ``str.find`` finds)
+_ANCHOR = re.compile("|".join(map(re.escape, _ANCHORS)))
 _K_ANCHOR = re.compile(r"[kK](?<=\d[kK])\b|[kK](?<=\d [kK])\b")
 _WINDOW = (60, 90)  # characters searched before / after an anchor
 _EURO_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+#: a match of ``_RANGE`` holds a digit (``_NUM``) at most this many characters after its start (the longest
+#: currency, "USD $", and one space), so no match starts before the first digit less this
+_LEAD = 6
+_DIGIT = re.compile(r"\d")
 
 
 def _to_number(text: pd.Series, k: pd.Series) -> pd.Series:
@@ -68,28 +74,36 @@ def _currency(code: pd.Series) -> pd.Series:
 
 
 def _find_ranges(text: str) -> list[dict]:
-    """All pay-figure matches in one text, searched only in windows around currency markers (fast)."""
-    anchors = []
-    for marker in _ANCHORS:
-        at = text.find(marker)
-        while at != -1:
-            anchors.append(at)
-            at = text.find(marker, at + 1)
+    """All pay-figure matches in one text, searched only in windows around currency markers (fast).
+
+    In a window, the search starts :data:`_LEAD` characters before the next digit and stops when no digit is left:
+    the same matches as ``_RANGE.finditer(text, lo, hi)``, without trying the pattern at every position.
+    """
+    anchors = [m.start() for m in _ANCHOR.finditer(text)]
     if not anchors:
         anchors = [m.start() for m in _K_ANCHOR.finditer(text)]
     if not anchors:
         return []
-    anchors.sort()
     before, after = _WINDOW
-    found, lo, hi = [], None, None
+    windows, lo, hi = [], None, None
     for a in anchors:
         if hi is not None and a - before <= hi:
             hi = a + after
             continue
         if hi is not None:
-            found.extend(m.groupdict() for m in _RANGE.finditer(text, lo, hi))
+            windows.append((lo, hi))
         lo, hi = max(a - before, 0), a + after
-    found.extend(m.groupdict() for m in _RANGE.finditer(text, lo, hi))
+    windows.append((lo, hi))
+    found = []
+    digit, search = _DIGIT.search, _RANGE.search
+    for lo, hi in windows:
+        pos = lo
+        while (d := digit(text, pos, hi)) is not None:
+            m = search(text, max(pos, d.start() - _LEAD), hi)
+            if m is None:
+                break
+            found.append(m.groupdict())
+            pos = m.end()
     return found
 
 

@@ -7,8 +7,8 @@ split sentences and bullet points; list bullets become ``"- "``.
 Speed: every step is guarded by a cheap substring test (``"<" in text``, ``"**" in text`` ...) and every
 pattern starts with a literal character, which lets Python's regex engine skip ahead; plain text passes through
 almost untouched. :func:`clean_series` gives the same answers over a whole column without a Python call per
-value: the HTML step in RE2, then each distinct LINE cleaned once (:mod:`kit.prepare.text_fast`; the steps after
-HTML are the two line-local halves :func:`_before_rules` / :func:`_after_rules`).
+value: each distinct tag piece and each distinct LINE cleaned once (:mod:`kit.prepare.text_fast`; the tag steps
+are :func:`_strip_tags`, the steps after HTML the two line-local halves :func:`_before_rules` / :func:`_after_rules`).
 """
 
 from __future__ import annotations
@@ -93,7 +93,11 @@ def _drop_hidden(text: str) -> str:
 
 
 def _clean_html(text: str) -> str:
-    text = _drop_hidden(text)
+    return _strip_tags(_drop_hidden(text))
+
+
+def _strip_tags(text: str) -> str:
+    """The tag steps of the HTML step (after :func:`_drop_hidden`): list items, block tags, other tags."""
     text = _LIST_ITEM_END.sub("", text)
     text = _LIST_ITEM.sub("\n- ", text)
     text = _BLOCK_TAG.sub("\n", text)
@@ -188,13 +192,12 @@ def clean_series(text: pd.Series) -> pd.Series:
         markdown emphasis / headers / links / escapes removed, bullets as ``"- "``, runs of spaces collapsed,
         at most one blank line in a row, no leading or trailing whitespace.
     """
-    from kit.prepare.text_fast import clean_values  # the column engine (imports this module: not at the top)
+    from kit.prepare.text_fast import clean_chunks  # the column engine (imports this module: not at the top)
 
     s = text.astype("string")
-    arr = pa.array(s.array)
-    cleaned = clean_values(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
     # chunks of at most CHUNK_ROWS values: no chunk's 32-bit string offsets overflow
-    out = pd.array(pa.chunked_array([c.cast(pa.string()) for c in cleaned.chunks], type=pa.string()), dtype="string")
+    chunks = [c.cast(pa.string()) for c in clean_chunks(pa.array(s.array))]
+    out = pd.array(pa.chunked_array(chunks, type=pa.string()), dtype="string")
     return pd.Series(out, index=s.index, dtype="string")
 
 
