@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kit.core.errors import DataError
 
@@ -129,7 +132,8 @@ def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
     n = len(out)
     for col, dtype in spec.items():
         if col not in out.columns:
-            out[col] = pd.Series([pd.NA] * n, index=out.index, dtype=dtype if dtype != "datetime64[ns]" else "object")
+            out[col] = _missing(n, dtype, out.index)
+            continue
         if dtype == "datetime64[ns]":
             out[col] = pd.to_datetime(out[col], errors="coerce")
             if getattr(out[col].dt, "tz", None) is not None:
@@ -153,26 +157,48 @@ def content_key(df: pd.DataFrame, columns: tuple[str, ...] = ("posting_id", "tit
     """
     import hashlib
 
-    import numpy as np
-    import pyarrow as pa
-
     h = hashlib.blake2b(digest_size=8)
     h.update(str(len(df)).encode())
     for col in columns:
         if col in df.columns:
-            # the UTF-8 bytes and value boundaries straight from Arrow's buffers (no per-value hashing in Python)
-            arr = pa.array(df[col].astype("string").fillna("\x00").array)
-            if isinstance(arr, pa.ChunkedArray):
-                arr = arr.combine_chunks()
-            _, offset_buf, data = arr.buffers()
-            width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-            offsets = np.frombuffer(offset_buf, dtype=width)[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
-            start, stop = (int(offsets[0]), int(offsets[-1])) if len(arr) else (0, 0)
+            # the UTF-8 bytes and value boundaries straight from Arrow's buffers (no per-value hashing in Python),
+            # chunk by chunk: the same bytes as of the column joined into one array, without joining it
+            chunks = _text_chunks(df[col])
             h.update(col.encode())
-            h.update((offsets - start).tobytes())
-            if data is not None:
-                h.update(memoryview(data)[start:stop])
+            base = 0
+            for _, offsets, _ in chunks:
+                h.update((offsets[:-1] - offsets[0] + base).tobytes())
+                base += int(offsets[-1] - offsets[0])
+            h.update(np.array([base], dtype=np.int64).tobytes())
+            for _, offsets, data in chunks:
+                if data is not None and offsets[-1] > offsets[0]:
+                    h.update(memoryview(data)[int(offsets[0]) : int(offsets[-1])])
     return h.hexdigest()
+
+
+def _text_chunks(values: pd.Series) -> list[tuple[pa.Array, np.ndarray, pa.Buffer | None]]:
+    """A column as text (missing -> a NUL character): per Arrow chunk, ``(chunk, int64 offsets, data buffer)``."""
+    arr = pa.array(values.astype("string").array)
+    out = []
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        if chunk.null_count:
+            chunk = pc.fill_null(chunk, pa.scalar("\x00", chunk.type))
+        _, offset_buf, data = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offset_buf, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
+        out.append((chunk, offsets, data))
+    if not out:  # no chunk at all: one empty one (the offsets of an empty array: [0])
+        out.append((pa.array([], pa.large_string()), np.zeros(1, dtype=np.int64), None))
+    return out
+
+
+def _missing(n: int, dtype: str, index: pd.Index) -> pd.Series:
+    """An all-missing column of ``dtype`` (NaT for dates), as ``conform`` adds it."""
+    if dtype == "datetime64[ns]":
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), index=index)
+    if dtype == "string":
+        return pd.Series(pa.nulls(n, pa.large_string()), index=index, dtype="string")
+    return pd.Series(pd.array([], dtype=dtype).take(np.full(n, -1), allow_fill=True), index=index)
 
 
 def require_columns(columns: Iterable[object], required: Iterable[str | None], *, path: object = None,

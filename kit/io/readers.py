@@ -494,11 +494,14 @@ def _reject_markup(head: bytes, path: Path) -> None:
 def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
     """Fast path: pyarrow's multi-threaded CSV reader, every column as text.
 
+    Each column comes back as one Arrow chunk (the reader's blocks joined once, column by column, while the table is
+    small): the steps after it then work on whole columns without joining them again (``combine_chunks`` of one
+    chunk is free), and ``description_raw`` can share the text's buffers.
+
     None when it cannot be used (not UTF-8, malformed, duplicate column names ...): the pandas reader then
     decides, warns or explains.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     try:
@@ -507,17 +510,48 @@ def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
             return None
         table = pacsv.read_csv(
             path,
+            read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(column_types={c: pa.large_string() for c in header},
                                                  strings_can_be_null=True, null_values=[""]),
         )
         if table.column_names != list(header) or any("\x00" in str(c) for c in header):
             return None
-        if any(pc.any(pc.match_substring_regex(col, r"\x00")).as_py() for col in table.columns):
+        names = table.column_names
+        columns = list(table.columns)
+        del table
+        if any(_has_nul(col) for col in columns):
             return None  # a NUL byte: the reader below says where
+        for i, col in enumerate(columns):  # one chunk per column; each column's blocks are freed once joined
+            columns[i] = pa.chunked_array([col.combine_chunks()], type=col.type) if col.num_chunks != 1 else col
+        table = pa.Table.from_arrays(columns, names=names)
+        del columns
     except Exception:  # any problem: let the pandas reader produce the proper message or fallback
         return None
     return table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get)
+
+
+#: bytes of CSV text pyarrow parses per block (per thread); larger blocks cost less per block with the same values
+CSV_BLOCK_BYTES = 4 << 20
+
+
+def _has_nul(column) -> bool:
+    """Whether any text value of an Arrow column holds a NUL byte (a scan of each chunk's text bytes)."""
+    import numpy as np
+    import pyarrow as pa
+
+    for chunk in column.chunks:
+        if not (pa.types.is_large_string(chunk.type) or pa.types.is_string(chunk.type)) or not len(chunk):
+            continue
+        _, offsets_buf, data_buf = chunk.buffers()
+        if data_buf is None:
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets_buf, dtype=width)
+        data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[chunk.offset] : offsets[chunk.offset + len(chunk)]]
+        if len(data) and not data.all():
+            return True
+    return False
 
 
 # --- several sources, one table ----------------------------------------------------------------------------------

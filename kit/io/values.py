@@ -19,6 +19,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kit.core.datafiles import read_yaml
 from kit.core.errors import SelectionError
@@ -30,6 +32,7 @@ __all__ = [
     "date_bounds",
     "pay_bounds",
     "plausible_pay",
+    "strip_text",
     "to_date",
     "to_number",
     "to_timestamp",
@@ -68,6 +71,74 @@ def warn_unparsed(label: str, column: str, count: int, expected: str) -> None:
     if count:
         msg = f"{label}: column {column!r}: {count} value(s) could not be parsed as {expected} and were left empty"
         warnings.warn(ParseWarning(msg, source=label, column=column, count=count), stacklevel=3)
+
+
+# --- text ----------------------------------------------------------------------------------------------------------
+def _byte_table(values: list[int]) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[values] = True
+    return table
+
+
+_ASCII_SPACE = [*range(0x09, 0x0E), *range(0x1C, 0x21)]
+#: first bytes of a value that may start with whitespace (ASCII, or the lead byte of a multi-byte space:
+#: U+0085 / U+00A0 C2, U+1680 E1, U+2000-U+205F E2, U+3000 E3)
+_MAY_START_SPACE = _byte_table([*_ASCII_SPACE, 0xC2, 0xE1, 0xE2, 0xE3])
+#: last bytes of a value that may end with whitespace (ASCII, or the last byte of a multi-byte space)
+_MAY_END_SPACE = _byte_table([*_ASCII_SPACE, 0x85, 0xA0, *range(0x80, 0x8B), 0xA8, 0xA9, 0xAF, 0x9F])
+
+
+def strip_text(values: pd.Series, *, empty_to_na: bool = True) -> pd.Series:
+    """``values.astype("string").str.strip()`` (and ``.replace("", pd.NA)``), without copying text that is unchanged.
+
+    Arrow-backed text is copied only when a value starts or ends with whitespace (pandas strips with Arrow's
+    ``utf8_trim_whitespace``; its whitespace is exactly ``utf8_is_space``'s, checked on every code point) and keeps
+    its chunks; empty values become missing with a new validity bitmap over the same buffers.
+
+    Args:
+        values: A column of text (any dtype).
+        empty_to_na: Empty strings (after stripping) become NA.
+
+    Returns:
+        A ``string`` series with the index of ``values``.
+    """
+    s = values.astype("string")
+    if not isinstance(s.array, pd.arrays.ArrowStringArray):
+        s = s.str.strip()
+        return s.replace("", pd.NA) if empty_to_na else s
+    arr = pa.chunked_array(pa.array(s.array))
+    chunks = []
+    for chunk in arr.chunks:
+        if _may_need_strip(chunk):
+            chunk = pc.utf8_trim_whitespace(chunk)
+        if empty_to_na:
+            empty = pc.fill_null(pc.equal(pc.binary_length(chunk), 0), False)
+            if pc.any(empty).as_py():
+                chunk = pc.if_else(empty, pa.scalar(None, chunk.type), chunk)
+        chunks.append(chunk)
+    return pd.Series(pa.chunked_array(chunks, type=arr.type), index=s.index, dtype=s.dtype, name=s.name)
+
+
+def _may_need_strip(chunk: pa.Array) -> bool:
+    """Whether a value of ``chunk`` starts or ends with whitespace (first and last bytes, then those values exactly)."""
+    if len(chunk) == 0 or chunk.null_count == len(chunk):
+        return False
+    _, offsets_buf, data_buf = chunk.buffers()
+    if data_buf is None:
+        return False
+    width = np.int64 if pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
+    filled = np.flatnonzero(offsets[1:] > offsets[:-1])
+    if not len(filled):
+        return False
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    maybe = _MAY_START_SPACE[data[offsets[filled]]] | _MAY_END_SPACE[data[offsets[filled + 1] - 1]]
+    if not maybe.any():
+        return False
+    picked = chunk.take(pa.array(filled[maybe]))
+    spaced = pc.or_(pc.utf8_is_space(pc.utf8_slice_codeunits(picked, 0, 1)),
+                    pc.utf8_is_space(pc.utf8_slice_codeunits(picked, -1)))
+    return bool(pc.any(pc.fill_null(spaced, False)).as_py())
 
 
 # --- bounds ------------------------------------------------------------------------------------------------------
@@ -132,7 +203,10 @@ def to_number(values: pd.Series, *, label: str, column: str) -> pd.Series:
     else:
         if values.dtype == object and values.map(lambda v: isinstance(v, bytes)).any():
             values = values.map(lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else v)
-        s = values.astype("string").str.strip()
+        s = strip_text(values, empty_to_na=False)
+        whole = _whole_numbers(s)
+        if whole is not None:
+            return whole
         # the junk pattern (case-insensitive: pandas runs it value by value in Python) only where a value is not
         # a plain number already (nothing to remove there); plain numbers are found with one RE2 pass
         plain = s.str.fullmatch(r"[0-9]+(?:\.[0-9]+)?", na=False).to_numpy(dtype=bool)
@@ -148,6 +222,24 @@ def to_number(values: pd.Series, *, label: str, column: str) -> pd.Series:
         num = num.mask(bad)
     warn_unparsed(label, column, int(bad.sum()), "a finite number")
     return num
+
+
+def _whole_numbers(s: pd.Series) -> pd.Series | None:
+    """``s`` as ``Float64`` when every present value is a whole number of at most 15 digits, else None.
+
+    Such numbers are exact as doubles whatever parses them, so Arrow's cast gives the values pandas' parser would
+    (the common case: a salary column of plain amounts); anything else goes the general way.
+    """
+    if not isinstance(s.array, pd.arrays.ArrowStringArray) or not len(s):
+        return None
+    arr = pa.chunked_array(pa.array(s.array))
+    if not pc.all(pc.fill_null(pc.match_substring_regex(arr, r"^[0-9]{1,15}$"), True)).as_py():
+        return None
+    num = pc.cast(arr, pa.float64()).combine_chunks()
+    missing = num.is_null().to_numpy(zero_copy_only=False)
+    data = pc.fill_null(num, 0.0).to_numpy(zero_copy_only=False)
+    return pd.Series(pd.arrays.FloatingArray(np.asarray(data, dtype="float64"), np.asarray(missing, dtype=bool)),
+                     index=s.index, name=s.name)
 
 
 def plausible_pay(annual: pd.Series, currency: pd.Series | str | None = None, *, label: str, column: str,

@@ -15,6 +15,7 @@ enriching again; the result is the same frame either way. ``kit report`` hands i
 
 from __future__ import annotations
 
+import threading
 import warnings
 from dataclasses import dataclass, field
 from functools import partial
@@ -188,9 +189,10 @@ def read_postings(
         df["market"] = markets["market"]
         df["country"] = markets["country"]
         rows_before = len(df)
-        df = dedupe_postings(df)
+        df = dedupe_postings(df, consume=True)  # the columns are copied one at a time, not held twice
         df = _salaries(df)  # row by row, so after de-duplication: merged rows are not parsed for nothing
         df = _unique_ids(df)
+        key_ahead = _KeyAhead(df)  # the content key hashed on another thread while enrich runs
         if titles_ahead is None:
             df = enrich_postings(df)
         else:
@@ -201,8 +203,56 @@ def read_postings(
             titles_ahead.close()
     df = df.drop(columns=[c for c in df.columns if c.startswith("_")])
     df = conform(df, "postings")
-    df.attrs["kit_source_key"] = content_key(df)
+    df.attrs["kit_source_key"] = key_ahead.result(df)
     return LoadedPostings(df, infos, rows_before)
+
+
+#: the columns :func:`kit.core.schema.content_key` hashes by default
+_KEY_COLUMNS = ("posting_id", "title", "description")
+
+
+class _KeyAhead:
+    """``content_key`` of the final table, hashed on a thread as soon as its columns are final.
+
+    The hashed columns (ids, titles, descriptions) do not change after de-duplication; BLAKE2 lets go of the GIL
+    while it hashes the text, so the hash overlaps with enrich. :meth:`result` returns it only when the final
+    table holds the very same Arrow buffers (same arrays, so the same bytes); otherwise it hashes the final table.
+    """
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self._part = pd.DataFrame({c: df[c] for c in _KEY_COLUMNS if c in df.columns}, copy=False)
+        self._signature = _buffers(self._part)
+        self._box: dict[str, str] = {}
+        self._thread = None
+        if self._signature is not None:
+            self._thread = threading.Thread(target=self._run, name="kit-content-key", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        self._box["key"] = content_key(self._part)
+
+    def result(self, final: pd.DataFrame) -> str:
+        """The content key of ``final`` (the table this was started on, after enrich and conform)."""
+        if self._thread is not None:
+            self._thread.join()
+        part = final[[c for c in _KEY_COLUMNS if c in final.columns]]
+        if "key" in self._box and list(part.columns) == list(self._part.columns) and len(part) == len(self._part) \
+                and _buffers(part) == self._signature:
+            return self._box["key"]
+        return content_key(final)
+
+
+def _buffers(part: pd.DataFrame) -> tuple | None:
+    """Which Arrow buffers (address, size), chunk offsets and lengths hold each column; None for non-Arrow ones."""
+    out = []
+    for col in part.columns:
+        values = part[col].array
+        if not isinstance(values, pd.arrays.ArrowStringArray):
+            return None
+        arr = pa.chunked_array(pa.array(values))
+        out.append(tuple((c.offset, len(c), tuple((b.address, b.size) if b is not None else None for b in c.buffers()))
+                         for c in arr.chunks))
+    return tuple(out)
 
 
 def _adapt_one(src: Source, *, format: str | None, mapping: dict[str, str] | None,  # noqa: A002
@@ -312,7 +362,8 @@ def _salaries(df: pd.DataFrame) -> pd.DataFrame:
     basis = basis.mask(stated.to_numpy(dtype=bool) & basis.isna().to_numpy(dtype=bool), "stated")
     todo = ~stated.to_numpy(dtype=bool)
     if todo.any():
-        parsed = parse_salary_text(df.loc[todo, "description"])
+        # every row to parse: the column itself (no copy of the text); else the rows to parse, by position
+        parsed = parse_salary_text(df["description"] if todo.all() else df["description"].iloc[np.flatnonzero(todo)])
         found = parsed["salary_min"].notna().to_numpy(dtype=bool)
         if found.any():
             idx = df.index[todo][found]

@@ -1,9 +1,9 @@
 """Merge duplicated postings: reposts and one posting listed in many locations become one row.
 
 Two rows are duplicates when they have the same company, the same normalized title and a near-identical
-description. "Near-identical" is decided by hashing a normalized form of the text (lower case; punctuation,
-digits and whitespace dropped; a 128-bit digest per distinct text), so changed dates, requisition numbers,
-punctuation, case or spacing do not make a repost look new. Rows without a description are never merged on text alone.
+description. "Near-identical" means equal once normalized (lower case; punctuation, digits and whitespace dropped;
+compared exactly, see :func:`_norm_codes`), so changed dates, requisition numbers, punctuation, case or spacing do
+not make a repost look new. Rows without a description are never merged on text alone.
 
 The kept row is the earliest posted one (input order breaks ties); it gets ``duplicates`` = the number of source
 rows merged (summing any earlier counts) and ``locations`` = the distinct locations of the merged rows joined by
@@ -12,44 +12,103 @@ rows merged (summing any earlier counts) and ``locations`` = the distinct locati
 
 from __future__ import annotations
 
+import copy
 import string
-from hashlib import blake2b
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["dedupe_postings", "duplicate_key"]
 
 #: ASCII bytes dropped before comparing texts: punctuation, digits, whitespace
 _DROP = (string.punctuation + string.digits + string.whitespace).encode()
-_CHUNK = 10_000  # distinct values normalized per chunk
+#: ASCII upper case -> lower case, every other byte unchanged (``bytes.lower``)
+_LOWER = bytes.maketrans(string.ascii_uppercase.encode(), string.ascii_lowercase.encode())
+#: a byte that never occurs in UTF-8 text: it marks where one value ends in a block of values normalized together
+_END = b"\xff"
+_CHUNK = 10_000  # values normalized per block
+_BLOCK_BYTES = 8 << 20  # ... and at most about this many bytes of text per block
+_CONSUME_BYTES = 1 << 20  # dedupe_postings(consume=True) lets go of text columns of at least this size
 
 
-def _norm_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _norm_codes(s: pd.Series, *, distinct: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Per row, a code of the normalized text (equal codes = equal text once normalized) and whether it is empty.
 
     Normalized = UTF-8 bytes, ASCII lower-cased, ASCII punctuation / digits / whitespace removed; NA is empty.
-    Each distinct value is normalized once, a chunk of values at a time, and kept only as a 128-bit BLAKE2 digest
-    (two different texts share one with a probability of ~1e-27 among a million): the long normalized texts are
-    never all in memory at once.
+    Values are normalized a block at a time (:func:`_normalized`). Equality is exact, in two passes that never hold
+    all normalized texts at once: the first keeps only each value's length and Python hash; only values whose
+    (length, hash) another value shares are normalized again and compared byte for byte.
+
+    Args:
+        s: The column.
+        distinct: Normalize each distinct value once (short columns with many repeats: titles, companies);
+            False normalizes row by row (descriptions, nearly all distinct: finding the distinct ones would cost
+            more than it saves).
     """
-    codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
-    arr = pa.array(uniques.array if hasattr(uniques, "array") else uniques, type=pa.large_string())
-    digests: list[bytes] = []
+    codes = None
+    if distinct:
+        codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
+        arr = pa.array(uniques.array if hasattr(uniques, "array") else uniques, type=pa.large_string())
+    else:
+        arr = pa.array(s.astype("string").array)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    hashes: list[int] = []
     empty_of: list[bool] = []
-    for at in range(0, len(arr), _CHUNK):
-        for v in arr.slice(at, _CHUNK).to_pylist():
-            normed = v.encode("utf-8", "replace").lower().translate(None, _DROP)
-            empty_of.append(not normed)
-            digests.append(blake2b(normed, digest_size=16).digest())
-    digests.append(blake2b(b"", digest_size=16).digest())  # code -1 (NA) -> the last entry
-    empty_of.append(True)
-    norm_codes, norm_uniques = pd.factorize(np.array(digests, dtype=object))
-    empty = np.zeros(len(norm_uniques), dtype=bool)
-    empty[norm_codes[np.array(empty_of, dtype=bool)]] = True
-    row = norm_codes[codes]
-    return row, empty[row]
+    for chunk in chunks:
+        for block in _blocks(chunk):
+            for v in _normalized(block):
+                hashes.append(hash(v))
+                empty_of.append(not v)
+    if codes is not None:  # code -1 (NA) -> an empty text, the last entry
+        hashes.append(hash(b""))
+        empty_of.append(True)
+    norm_codes = pd.factorize(np.array(hashes, dtype=np.int64))[0].astype(np.int64)
+    shared = np.flatnonzero(np.bincount(norm_codes)[norm_codes] > 1)
+    if len(shared):  # equal hashes: compare the normalized texts themselves
+        at = shared[shared < len(arr)]
+        texts = [v for piece in _pieces(chunks, at) for block in _blocks(piece) for v in _normalized(block)]
+        if len(at) < len(shared):  # the NA entry
+            texts.append(b"")
+        norm_codes[shared] = len(norm_codes) + pd.factorize(np.array(texts, dtype=object))[0]
+    empty = np.array(empty_of, dtype=bool)
+    if codes is None:
+        return norm_codes, empty
+    return norm_codes[codes], empty[codes]
+
+
+def _blocks(arr: pa.Array):
+    """``arr`` in slices of at most ``_CHUNK`` values and about ``_BLOCK_BYTES`` bytes of text (a value may exceed)."""
+    n = len(arr)
+    if n == 0:
+        return
+    ends = np.cumsum(pc.binary_length(arr).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    at = 0
+    while at < n:
+        stop = min(n, at + _CHUNK)
+        base = int(ends[at - 1]) if at else 0
+        cut = int(np.searchsorted(ends[at:stop], base + _BLOCK_BYTES, side="right")) + at
+        stop = max(at + 1, min(stop, cut))
+        yield arr.slice(at, stop - at)
+        at = stop
+
+
+def _normalized(block: pa.Array) -> list[bytes]:
+    """The normalized bytes of each value of one block (NA -> ``b""``).
+
+    The block's values, each followed by a byte UTF-8 never holds, go through one ``bytes.translate`` (lower case
+    and removal in one C pass) and are split at that byte again.
+    """
+    values = pc.fill_null(block.cast(pa.large_binary()), b"")
+    marked = pc.binary_join_element_wise(values, pa.scalar(b"", pa.large_binary()), pa.scalar(_END, pa.large_binary()))
+    _, offsets, data = marked.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int64)[marked.offset : marked.offset + len(marked) + 1]
+    normed = bytes(memoryview(data)[int(bounds[0]) : int(bounds[-1])]).translate(_LOWER, _DROP).split(_END)
+    if len(normed) != len(block) + 1:  # a 0xFF byte inside a value (not UTF-8 text): one value at a time
+        return [v.lower().translate(None, _DROP) for v in values.to_pylist()]
+    normed.pop()
+    return normed
 
 
 def duplicate_key(df: pd.DataFrame) -> pd.Series:
@@ -64,7 +123,7 @@ def duplicate_key(df: pd.DataFrame) -> pd.Series:
     n = len(df)
     company = _norm_codes(df["company"])[0] if "company" in df.columns else np.zeros(n, dtype=np.int64)
     title = _norm_codes(df["title"])[0]
-    desc, empty = _norm_codes(df["description"])
+    desc, empty = _norm_codes(df["description"], distinct=False)
     parts = pd.DataFrame({"c": company, "t": title, "d": desc})
     key = parts.groupby(["c", "t", "d"], sort=False).ngroup().to_numpy(dtype="int64", copy=True)
     if empty.any():
@@ -72,57 +131,109 @@ def duplicate_key(df: pd.DataFrame) -> pd.Series:
     return pd.Series(key, index=df.index, dtype="int64")
 
 
-def dedupe_postings(df: pd.DataFrame) -> pd.DataFrame:
+def dedupe_postings(df: pd.DataFrame, *, consume: bool = False) -> pd.DataFrame:
     """Collapse duplicated postings.
 
     Args:
         df: Postings (any index); ``posted_date``, ``location`` and ``duplicates`` are used when present.
+        consume: Let go of ``df``'s large text while the result is built: each such column (1 MB or more) is
+            removed from ``df`` once its kept rows are copied, so the text is not held twice (``load_postings``
+            does this with its own intermediate frame). The default leaves ``df`` untouched.
 
     Returns:
         A new frame with one row per distinct posting, a fresh ``RangeIndex``, ``duplicates`` (``Int64``) and
         ``locations`` (``string``) filled.
     """
-    work = df.reset_index(drop=True)
-    key = duplicate_key(work)
+    key = duplicate_key(df).to_numpy()
     counts = (
-        work["duplicates"].astype("Int64").fillna(1).clip(lower=1).astype("int64")
-        if "duplicates" in work.columns
-        else pd.Series(1, index=work.index, dtype="int64")
+        df["duplicates"].astype("Int64").fillna(1).clip(lower=1).to_numpy(dtype="int64")
+        if "duplicates" in df.columns
+        else np.ones(len(df), dtype="int64")
     )
-    location = work["location"].astype("string") if "location" in work.columns else pd.Series(
-        pd.NA, index=work.index, dtype="string")
-    if "locations" in work.columns:  # a table the kit wrote before keeps its merged locations
-        location = work["locations"].astype("string").fillna(location)
-    order = np.arange(len(work))
-    if "posted_date" in work.columns:
-        date = pd.to_datetime(work["posted_date"], errors="coerce")
-        date_num = date.to_numpy(dtype="datetime64[ns]").astype("int64")
-        date_num = np.where(date.isna().to_numpy(), np.iinfo(np.int64).max, date_num)
-        order = np.lexsort((order, date_num, key.to_numpy()))
-    else:
-        order = np.lexsort((order, key.to_numpy()))
-    sorted_key = key.to_numpy()[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = sorted_key[1:] != sorted_key[:-1]
-    keep_rows = np.sort(order[first])
-
-    group_sizes = key.map(key.value_counts())
-    out = work.iloc[keep_rows].copy()
-    totals = counts.groupby(key).sum()
-    out["duplicates"] = key.iloc[keep_rows].map(totals).astype("Int64").to_numpy()
-    locations = location.copy()
-    multi = (group_sizes > 1).to_numpy()
+    location = df["location"].astype("string") if "location" in df.columns else pd.Series(
+        pd.NA, index=df.index, dtype="string")
+    if "locations" in df.columns:  # a table the kit wrote before keeps its merged locations
+        location = df["locations"].astype("string").fillna(location)
+    location = location.reset_index(drop=True)
+    keep_rows = _kept_rows(df, key)
+    totals = np.zeros(int(key.max(initial=-1)) + 1, dtype="int64")
+    np.add.at(totals, key, counts)
+    sizes = np.bincount(key, minlength=len(totals))
+    multi = sizes[key] > 1
+    kept_locations = location.iloc[keep_rows].to_numpy(dtype=object, na_value=None)
     if multi.any():
         sub = pd.DataFrame({"key": key[multi], "loc": location[multi]}).dropna(subset=["loc"])
         groups: dict[int, list[str]] = {}
         for k, loc in zip(*(sub.drop_duplicates()[c].tolist() for c in ("key", "loc")), strict=True):
             groups.setdefault(k, []).append(loc)  # row order within each group, as groupby would keep it
-        joined = pd.Series({k: "; ".join(v) for k, v in groups.items()}, dtype="object")
-        kept_multi = key.iloc[keep_rows][multi[keep_rows]]
-        out.loc[out.index[multi[keep_rows]], "locations"] = kept_multi.map(joined).to_numpy()
-        single_mask = ~multi[keep_rows]
-        out.loc[out.index[single_mask], "locations"] = locations.iloc[keep_rows][single_mask].to_numpy()
+        joined = {k: "; ".join(v) for k, v in groups.items()}
+        for i in np.flatnonzero(multi[keep_rows]):
+            kept_locations[i] = joined.get(int(key[keep_rows[i]]))
+    attrs = copy.deepcopy(df.attrs)
+    if df.columns.has_duplicates:  # column by column needs unique names: one take of the whole frame instead
+        out = df.iloc[keep_rows].reset_index(drop=True)
     else:
-        out["locations"] = locations.iloc[keep_rows].to_numpy()
-    out["locations"] = out["locations"].astype("string")
-    return out.reset_index(drop=True)
+        columns: dict[object, pd.Series] = {}
+        for col in list(df.columns):
+            columns[col] = _take(df, col, keep_rows, consume=consume)
+        out = pd.DataFrame(columns, index=pd.RangeIndex(len(keep_rows)), copy=False)
+    out["duplicates"] = totals[key[keep_rows]]
+    out["locations"] = pd.array(kept_locations, dtype="string")
+    out.attrs = attrs
+    return out
+
+
+def _take(df: pd.DataFrame, col: object, rows: np.ndarray, *, consume: bool) -> pd.Series:
+    """``df[col].iloc[rows]`` with a fresh ``RangeIndex``; ``consume`` removes a large text column from ``df``.
+
+    Arrow text is taken chunk by chunk into one new chunk (Arrow's own take of a chunked column first joins all
+    its chunks: one more copy of the column), and with ``consume`` each source chunk is freed once its rows are
+    copied, so the text is never held much more than once.
+    """
+    s = df[col]
+    arr = pa.array(s.array) if isinstance(s.array, pd.arrays.ArrowStringArray) else None
+    if arr is None or len(s) == 0:
+        return s.iloc[rows].reset_index(drop=True)
+    dtype, typ = s.dtype, arr.type
+    chunks = list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
+    # only large text is let go (each removal rebuilds the frame's column list: a wide table stays linear)
+    consume = consume and arr.nbytes >= _CONSUME_BYTES
+    del s, arr
+    if consume:
+        del df[col]  # the chunks below are the last references to the column's text
+    pieces = list(_pieces(chunks, rows, free=consume))
+    taken = pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
+    del pieces
+    return pd.Series(pa.chunked_array([taken], type=typ), dtype=dtype, name=col)
+
+
+def _pieces(chunks: list, rows: np.ndarray, *, free: bool = False):
+    """The values at the (ascending) positions ``rows`` of a column held as ``chunks``, one piece per chunk.
+
+    ``free`` drops each chunk from ``chunks`` once its rows are taken.
+    """
+    start = 0
+    for i in range(len(chunks)):
+        n = len(chunks[i])
+        lo, hi = np.searchsorted(rows, [start, start + n])
+        piece = chunks[i].take(pa.array(rows[lo:hi] - start))
+        if free:
+            chunks[i] = None  # its rows are copied: free it
+        start += n
+        yield piece
+
+
+def _kept_rows(df: pd.DataFrame, key: np.ndarray) -> np.ndarray:
+    """The positions of the rows kept (the earliest posted of each key; input order breaks ties), ascending."""
+    order = np.arange(len(df))
+    if "posted_date" in df.columns:
+        date = pd.to_datetime(df["posted_date"], errors="coerce")
+        date_num = date.to_numpy(dtype="datetime64[ns]").astype("int64")
+        date_num = np.where(date.isna().to_numpy(), np.iinfo(np.int64).max, date_num)
+        order = np.lexsort((order, date_num, key))
+    else:
+        order = np.lexsort((order, key))
+    sorted_key = key[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = sorted_key[1:] != sorted_key[:-1]
+    return np.sort(order[first])

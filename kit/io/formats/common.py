@@ -14,7 +14,7 @@ import pandas as pd
 
 from kit.core.errors import DataError
 from kit.core.schema import POSTINGS_RAW
-from kit.io.values import plausible_pay, to_date, to_number, warn_unparsed
+from kit.io.values import plausible_pay, strip_text, to_date, to_number, warn_unparsed
 
 __all__ = ["column_map", "id_text", "mapped", "mapped_frame", "missing_columns", "pay_rows_without_figures", "text",
            "to_bool"]
@@ -53,12 +53,12 @@ def id_text(values: pd.Series) -> pd.Series:
         whole = values.dropna()
         if (whole == whole.round()).all():
             return values.astype("Int64").astype("string")
-    return values.astype("string").str.strip()
+    return strip_text(values, empty_to_na=False)
 
 
 def text(s: pd.Series) -> pd.Series:
     """Strip text; empty strings become NA."""
-    return s.astype("string").str.strip().replace("", pd.NA)
+    return strip_text(s)
 
 
 def mapped_frame(raw: pd.DataFrame, plan: dict[str, str | list[str]], *, label: str, source: str) -> pd.DataFrame:
@@ -79,7 +79,7 @@ def mapped_frame(raw: pd.DataFrame, plan: dict[str, str | list[str]], *, label: 
             elif canon == "posting_id":
                 part = id_text(part)
             elif canon != "duplicates":
-                part = part.astype("string").str.strip().replace("", pd.NA)
+                part = strip_text(part)
             series = part if series is None else series.fillna(part)
         out[canon] = series
     if "source" not in out.columns:
