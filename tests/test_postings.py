@@ -273,3 +273,21 @@ def test_interrupted_save_keeps_the_old_file(fixtures, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         save_postings(df, path)
     assert path.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["saved.parquet"]
+
+
+def test_every_module_the_load_runs_is_a_pipeline_file():
+    """A saved table is re-used only while PIPELINE_FILES are unchanged: every module a load runs must be listed."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kit\nfrom pathlib import Path\nfrom kit.load.postings import PIPELINE_FILES\n"
+        "kit.load_postings()\nlisted = {Path(p).resolve() for p in PIPELINE_FILES}\n"
+        "for name, m in sorted(sys.modules.items()):\n"
+        "    if name.startswith(('kit.prepare', 'kit.io', 'kit.load')) and getattr(m, '__file__', None):\n"
+        "        f = Path(m.__file__).resolve()\n"
+        "        if f not in listed and f.name != '__init__.py':\n"
+        "            print(name)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [], f"modules run by load_postings but missing from PIPELINE_FILES: {out}"

@@ -57,12 +57,14 @@ Source = str | PathLike | pd.DataFrame
 #: The files whose contents decide what ``load_postings`` makes of a source: the rule files and the code of
 #: every step. A table saved by :func:`save_postings` is re-used as is only while none of them changed.
 PIPELINE_FILES: tuple[Path, ...] = (
-    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "markets.csv", "sections.yaml",
-                                   "company_aliases.csv")),
-    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "prepare/text", "prepare/text_fast",
-                                              "prepare/markets",
+    *(DATA_DIR / name for name in ("titles.yaml", "role_signals.yaml", "role_calibration.yaml", "markets.csv",
+                                   "sections.yaml", "company_aliases.csv")),
+    *(PACKAGE_DIR / f"{name}.py" for name in ("load/postings", "io/readers", "io/values", "io/intervals", "io/store",
+                                              "prepare/text", "prepare/text_fast", "prepare/markets",
                                               "prepare/dedupe", "prepare/salary", "prepare/companies",
-                                              "prepare/enrich", "prepare/titles", "prepare/roles", "prepare/sections",
+                                              "prepare/enrich", "prepare/titles", "prepare/titles_fast",
+                                              "prepare/roles", "prepare/signalscan", "prepare/spanlines",
+                                              "prepare/phrasematch", "prepare/calibration", "prepare/sections",
                                               "prepare/sections_fast", "prepare/prefilter",
                                               "core/background",
                                               "core/schema")),
