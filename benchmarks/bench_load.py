@@ -10,11 +10,12 @@ Figures:
 * ``load_postings peak memory (N postings)`` - peak RSS of the same subprocesses (imports included). Goal:
   ratio <= 2.
 
-Where the time goes: ``read_csv`` only parses; the kit also cleans the text (the HTML step in RE2, then each
-distinct line once: kit/prepare/text_fast.py), classifies every distinct title in Python (the largest per-value
-Python work left), cuts every description into sections (distinct lines read once, the rest over whole columns:
-kit/prepare/sections_fast.py), scans the distinct lines of the role's own sections for role phrases (Python's
-regex on the lines an RE2 prefilter picks), de-duplicates and parses pay. The per-step medians printed with the
+Where the time goes: ``read_csv`` only parses; the kit also cleans the text (HTML pieces and distinct lines
+cleaned once, the rest over byte offsets in numpy: kit/prepare/text_fast.py), classifies every distinct title
+(kit/prepare/titles_fast.py: RE2 picks the titles a rule can change, segments memoized), cuts every description
+into sections (lines as views on the text bytes, headings decided in RE2: kit/prepare/sections_fast.py), scans the
+distinct lines of the role's own sections for role phrases in one RE2 pass (kit/prepare/signalscan.py),
+de-duplicates (exact keys a block at a time) and parses pay. The per-step medians printed with the
 figure say which of these is left (the enrich steps are timed where ``enrich_postings`` calls them). Peak memory
 is the load process's own (``RUSAGE_SELF``); with ``KIT_WORKERS=2`` the title worker's memory is not in it.
 
@@ -45,7 +46,8 @@ _STEPS = (
     ("kit.prepare.enrich", "classify_titles", "enrich: titles"),
     ("kit.prepare.enrich", "roles_from_text", "enrich: roles from text"),
     ("kit.load.postings", "conform", "conform"),
-    ("kit.load.postings", "content_key", "content key"),
+    # hashed on a thread while enrich runs: what is left to wait for after conform
+    ("kit.load.postings", "_KeyAhead.result", "content key (wait)"),
 )
 
 
@@ -70,8 +72,11 @@ _KIT = (
     "import kit.prepare.sections\n"
     "steps = {{}}\n"
     "def _timed(mod, name, label):\n"
-    "    module = importlib.import_module(mod)\n"
-    "    fn = getattr(module, name)\n"
+    "    owner = importlib.import_module(mod)\n"
+    "    *path, name = name.split('.')\n"
+    "    for part in path:\n"
+    "        owner = getattr(owner, part)\n"
+    "    fn = getattr(owner, name)\n"
     "    @functools.wraps(fn)\n"
     "    def wrapper(*a, **k):\n"
     "        t0 = time.perf_counter()\n"
@@ -79,7 +84,7 @@ _KIT = (
     "            return fn(*a, **k)\n"
     "        finally:\n"
     "            steps[label] = steps.get(label, 0.0) + time.perf_counter() - t0\n"
-    "    setattr(module, name, wrapper)\n"
+    "    setattr(owner, name, wrapper)\n"
     "for _mod, _name, _label in {steps!r}:\n"
     "    _timed(_mod, _name, _label)\n"
     "t = time.perf_counter()\ndf = kit.load_postings({path!r})\n"
