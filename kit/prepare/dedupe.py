@@ -111,6 +111,120 @@ def _normalized(block: pa.Array) -> list[bytes]:
     return normed
 
 
+#: how :func:`_codes_within` tells texts apart before normalizing them whole: (end, raw bytes, normalized bytes)
+#: = compare the first (0) or last (-1) ``normalized bytes`` of the normalized text, read from that many raw bytes
+_STAGES = ((0, 128, 96), (-1, 128, 96), (0, 384, 288), (-1, 384, 288))
+
+
+def _codes_within(s: pd.Series, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, a code of the normalized text that is exact among the rows of one group, and whether it is empty.
+
+    Rows of the same group (``groups``: one integer per row) get equal codes exactly when their texts are equal once
+    normalized (the rule of :func:`_norm_codes`); codes of rows in different groups mean nothing. Most rows are told
+    apart without normalizing their whole text: a row alone in its group needs no code, and the first and last
+    bytes of the normalized text, read from a few raw bytes at each end (:data:`_STAGES`), split the groups
+    further. Only rows still sharing a group after that (near-identical texts: the duplicates) are normalized
+    whole and compared byte for byte.
+
+    Args:
+        s: The text column.
+        groups: A group number per row (company and title codes, say).
+
+    Returns:
+        ``(codes, empty)``: ``int64`` codes and a boolean array (NA or nothing left once normalized).
+    """
+    n = len(s)
+    arr = pa.array(s.astype("string").array)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    chunks = [c.cast(pa.large_binary()) for c in chunks]
+    raw_len = np.zeros(n, dtype=np.int64)
+    at = 0
+    for c in chunks:
+        raw_len[at : at + len(c)] = pc.binary_length(c).fill_null(0).to_numpy(zero_copy_only=False)
+        at += len(c)
+    group = np.asarray(groups, dtype=np.int64)
+    live = np.arange(n)
+    empty = np.zeros(n, dtype=bool)
+    for i, (end, raw_bytes, norm_bytes) in enumerate(_STAGES):
+        if i:  # only rows that still share their group with another row
+            live = live[np.bincount(group[live])[group[live]] > 1]
+            if not len(live):
+                break
+        inv, known = _ends(chunks, live, raw_len, end=end, raw_bytes=raw_bytes, norm_bytes=norm_bytes)
+        if i == 0:  # every row, so it also says which are empty
+            empty = known & (pc.binary_length(inv).to_numpy(zero_copy_only=False) == 0)
+            if not known.all():
+                empty[~known] = False
+        if not known.all():  # too little text at that end: normalize these rows whole
+            rows = live[~known]
+            whole = _normalized_whole(chunks, rows)
+            if i == 0:
+                empty[rows] = pc.binary_length(whole).to_numpy(zero_copy_only=False) == 0
+            cut = pc.binary_slice(whole, 0, norm_bytes) if end == 0 else pc.binary_slice(whole, -norm_bytes)
+            where = np.flatnonzero(~known)
+            inv = pc.take(pa.concat_arrays([inv.filter(pa.array(known)), cut]),
+                          pa.array(np.argsort(np.concatenate([np.flatnonzero(known), where]), kind="stable")))
+        code = pc.dictionary_encode(inv).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        sub = pd.factorize(group[live] * (int(code.max(initial=0)) + 1) + code)[0]
+        group = group.copy() if i == 0 else group
+        group[live] = sub + (int(group.max(initial=-1)) + 1)  # new numbers, apart from the rows left behind
+    else:
+        if _STAGES:
+            live = live[np.bincount(group[live])[group[live]] > 1]
+    codes = -1 - np.arange(n, dtype=np.int64)  # a row alone in its group: a code no other row has
+    if len(live):
+        whole = _normalized_whole(chunks, live)
+        codes[live] = pc.dictionary_encode(whole).indices.to_numpy(zero_copy_only=False)
+        if not _STAGES:  # no stage said which rows are empty: every row was normalized whole
+            empty = pc.binary_length(whole).to_numpy(zero_copy_only=False) == 0
+    return codes, empty
+
+
+def _ends(chunks: list, rows: np.ndarray, raw_len: np.ndarray, *, end: int, raw_bytes: int,
+          norm_bytes: int) -> tuple[pa.Array, np.ndarray]:
+    """The first (``end`` 0) or last (-1) ``norm_bytes`` of the normalized text of ``rows``, from ``raw_bytes``.
+
+    Normalizing keeps the order of what it keeps, so the normalized first (last) raw bytes are the start (end) of
+    the normalized text. Returns them and whether that is known: it is not where the raw bytes read were not the
+    whole text and left fewer than ``norm_bytes`` once normalized (those rows' values are then meaningless).
+    """
+    lens = raw_len[rows]
+    cut = (lambda a: pc.binary_slice(a, 0, raw_bytes)) if end == 0 else (lambda a: pc.binary_slice(a, -raw_bytes))
+    if int(lens.sum()) <= len(raw_len) * raw_bytes:
+        pieces = [cut(p) for p in _pieces(chunks, rows)]
+    else:  # cut the whole column, then take (fewer bytes copied than taking the rows' whole texts)
+        pieces = list(_pieces([cut(c) for c in chunks], rows))
+    normed = [_normalized_array(block) for piece in pieces for block in _blocks(piece)]
+    normed_arr = pa.concat_arrays(normed) if normed else pa.array([], pa.large_binary())
+    norm_len = pc.binary_length(normed_arr).to_numpy(zero_copy_only=False)
+    known = (lens <= raw_bytes) | (norm_len >= norm_bytes)
+    inv = pc.binary_slice(normed_arr, 0, norm_bytes) if end == 0 else pc.binary_slice(normed_arr, -norm_bytes)
+    return inv, known
+
+
+def _normalized_whole(chunks: list, rows: np.ndarray) -> pa.Array:
+    """The normalized text of ``rows`` (ascending positions), one ``large_binary`` value each."""
+    normed = [_normalized_array(block) for piece in _pieces(chunks, rows) for block in _blocks(piece)]
+    return pa.concat_arrays(normed) if normed else pa.array([], pa.large_binary())
+
+
+def _normalized_array(block: pa.Array) -> pa.Array:
+    """:func:`_normalized` as one ``large_binary`` array (no Python object per value)."""
+    values = pc.fill_null(block.cast(pa.large_binary()), b"")
+    marked = pc.binary_join_element_wise(values, pa.scalar(b"", pa.large_binary()), pa.scalar(_END, pa.large_binary()))
+    _, offsets, data = marked.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int64)[marked.offset : marked.offset + len(marked) + 1]
+    normed = bytes(memoryview(data)[int(bounds[0]) : int(bounds[-1])]).translate(_LOWER, _DROP)
+    ends = np.flatnonzero(np.frombuffer(normed, dtype=np.uint8) == _END[0])
+    if len(ends) != len(block):  # a 0xFF byte inside a value (not UTF-8 text): one value at a time
+        return pa.array(_normalized(block), type=pa.large_binary())
+    offs = np.empty(len(block) + 1, dtype=np.int64)
+    offs[0] = 0
+    offs[1:] = ends - np.arange(len(block))
+    return pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(block),
+                                           [None, pa.py_buffer(offs), pa.py_buffer(normed.replace(_END, b""))])
+
+
 def duplicate_key(df: pd.DataFrame) -> pd.Series:
     """A group number per row; equal numbers mean "the same posting".
 
@@ -123,7 +237,8 @@ def duplicate_key(df: pd.DataFrame) -> pd.Series:
     n = len(df)
     company = _norm_codes(df["company"])[0] if "company" in df.columns else np.zeros(n, dtype=np.int64)
     title = _norm_codes(df["title"])[0]
-    desc, empty = _norm_codes(df["description"], distinct=False)
+    pair = pd.DataFrame({"c": company, "t": title}).groupby(["c", "t"], sort=False).ngroup().to_numpy(dtype="int64")
+    desc, empty = _codes_within(df["description"], pair)
     parts = pd.DataFrame({"c": company, "t": title, "d": desc})
     key = parts.groupby(["c", "t", "d"], sort=False).ngroup().to_numpy(dtype="int64", copy=True)
     if empty.any():
@@ -201,10 +316,61 @@ def _take(df: pd.DataFrame, col: object, rows: np.ndarray, *, consume: bool) -> 
     del s, arr
     if consume:
         del df[col]  # the chunks below are the last references to the column's text
-    pieces = list(_pieces(chunks, rows, free=consume))
-    taken = pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
-    del pieces
+    if len(chunks) > 1 and pa.types.is_large_string(typ):
+        taken = _gather(chunks, rows, free=consume)
+    else:
+        pieces = list(_pieces(chunks, rows, free=consume))
+        taken = pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
+        del pieces
     return pd.Series(pa.chunked_array([taken], type=typ), dtype=dtype, name=col)
+
+
+def _gather(chunks: list, rows: np.ndarray, *, free: bool = False) -> pa.Array:
+    """The values at the (ascending) positions ``rows`` of a ``large_string`` column held as ``chunks``, as one array.
+
+    The text is copied once, straight into the new array, a run of consecutive rows at a time (taking each chunk
+    and then joining the pieces copies it twice). A null keeps no bytes, as Arrow's take makes it. ``free`` drops
+    each chunk from ``chunks`` once its rows are copied.
+    """
+    starts, ends, valid = [], [], []
+    start = 0
+    for chunk in chunks:
+        n = len(chunk)
+        lo, hi = np.searchsorted(rows, [start, start + n])
+        local = rows[lo:hi] - start
+        offs = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + n + 1]
+        a, b = offs[local], offs[local + 1]
+        if chunk.null_count:
+            ok = chunk.is_valid().to_numpy(zero_copy_only=False)[local]
+            b = np.where(ok, b, a)
+            valid.append(ok)
+        else:
+            valid.append(np.ones(len(local), dtype=bool))
+        starts.append(a)
+        ends.append(b)
+        start += n
+    lengths = [e - a for a, e in zip(starts, ends, strict=True)]
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64), out=offsets[1:])
+    data = np.empty(int(offsets[-1]), dtype=np.uint8)
+    at = 0
+    for i in range(len(chunks)):
+        a, e = starts[i], ends[i]
+        if len(a):
+            src = np.frombuffer(chunks[i].buffers()[2], dtype=np.uint8)
+            cut = np.flatnonzero(a[1:] != e[:-1]) + 1  # where a run of adjacent bytes ends
+            run_a = a[np.concatenate([[0], cut])]
+            run_e = e[np.concatenate([cut - 1, [len(a) - 1]])]
+            for x, y in zip(run_a.tolist(), run_e.tolist(), strict=True):
+                data[at : at + y - x] = src[x:y]
+                at += y - x
+            del src
+        if free:
+            chunks[i] = None  # its rows are copied: free it
+    ok = np.concatenate(valid) if valid else np.zeros(0, dtype=bool)
+    bitmap = None if ok.all() else pa.py_buffer(np.packbits(ok, bitorder="little").tobytes())
+    return pa.Array.from_buffers(pa.large_string(), len(rows), [bitmap, pa.py_buffer(offsets), pa.py_buffer(data)],
+                                 null_count=int(len(ok) - ok.sum()))
 
 
 def _pieces(chunks: list, rows: np.ndarray, *, free: bool = False):
