@@ -156,8 +156,11 @@ def _nulls_with_bytes() -> pa.Array:
     return pa.Array.from_buffers(pa.large_string(), 7, [bitmap, offsets, data], null_count=2).slice(1)
 
 
+@pytest.mark.parametrize("mapped", [False, True], ids=["pool", "mapped pages"])
 @pytest.mark.parametrize("free", [False, True])
-def test_gather_equals_arrow_take(free):
+def test_gather_equals_arrow_take(monkeypatch, free, mapped):
+    if mapped:  # every text buffer from an anonymous mapping, as large columns get them
+        monkeypatch.setattr(dedupe, "_CONSUME_BYTES", 1)
     rng = np.random.default_rng(8)
     values = _awkward(900, 8)
     chunks = [pa.array(values[:300], pa.large_string()), pa.array([], pa.large_string()),

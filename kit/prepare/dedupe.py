@@ -13,6 +13,7 @@ rows merged (summing any earlier counts) and ``locations`` = the distinct locati
 from __future__ import annotations
 
 import copy
+import mmap
 import string
 
 import numpy as np
@@ -312,11 +313,12 @@ def _take(df: pd.DataFrame, col: object, rows: np.ndarray, *, consume: bool) -> 
     dtype, typ = s.dtype, arr.type
     chunks = list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
     # only large text is let go (each removal rebuilds the frame's column list: a wide table stays linear)
-    consume = consume and arr.nbytes >= _CONSUME_BYTES
+    arr_bytes = arr.nbytes
+    consume = consume and arr_bytes >= _CONSUME_BYTES
     del s, arr
     if consume:
         del df[col]  # the chunks below are the last references to the column's text
-    if len(chunks) > 1 and pa.types.is_large_string(typ):
+    if pa.types.is_large_string(typ) and (len(chunks) > 1 or arr_bytes >= _CONSUME_BYTES):
         taken = _gather(chunks, rows, free=consume)
     else:
         pieces = list(_pieces(chunks, rows, free=consume))
@@ -352,7 +354,9 @@ def _gather(chunks: list, rows: np.ndarray, *, free: bool = False) -> pa.Array:
     lengths = [e - a for a, e in zip(starts, ends, strict=True)]
     offsets = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64), out=offsets[1:])
-    data = np.empty(int(offsets[-1]), dtype=np.uint8)
+    # from Arrow's memory pool: it keeps memory the steps before freed, so the copy rarely waits for fresh pages
+    buffer = _fresh_buffer(int(offsets[-1]))
+    data = np.frombuffer(buffer, dtype=np.uint8)
     at = 0
     for i in range(len(chunks)):
         a, e = starts[i], ends[i]
@@ -369,8 +373,23 @@ def _gather(chunks: list, rows: np.ndarray, *, free: bool = False) -> pa.Array:
             chunks[i] = None  # its rows are copied: free it
     ok = np.concatenate(valid) if valid else np.zeros(0, dtype=bool)
     bitmap = None if ok.all() else pa.py_buffer(np.packbits(ok, bitorder="little").tobytes())
-    return pa.Array.from_buffers(pa.large_string(), len(rows), [bitmap, pa.py_buffer(offsets), pa.py_buffer(data)],
+    return pa.Array.from_buffers(pa.large_string(), len(rows), [bitmap, pa.py_buffer(offsets), buffer],
                                  null_count=int(len(ok) - ok.sum()))
+
+
+def _fresh_buffer(size: int) -> pa.Buffer:
+    """A writable buffer of ``size`` bytes, its pages mapped in one go where the system can (Linux).
+
+    Large text is copied into memory the process has not touched yet; faulting its pages in one at a time (or as
+    huge pages the kernel may first compact) costs more than the copy. ``MAP_POPULATE`` maps them in one call.
+    """
+    populate = getattr(mmap, "MAP_POPULATE", None)
+    if size < _CONSUME_BYTES or populate is None:
+        return pa.allocate_buffer(size)
+    try:
+        return pa.py_buffer(mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate))
+    except (OSError, ValueError):  # no anonymous mapping of that size: the memory pool
+        return pa.allocate_buffer(size)
 
 
 def _pieces(chunks: list, rows: np.ndarray, *, free: bool = False):
