@@ -190,12 +190,17 @@ def _ends(chunks: list, rows: np.ndarray, raw_len: np.ndarray, *, end: int, raw_
     whole text and left fewer than ``norm_bytes`` once normalized (those rows' values are then meaningless).
     """
     lens = raw_len[rows]
-    cut = (lambda a: pc.binary_slice(a, 0, raw_bytes)) if end == 0 else (lambda a: pc.binary_slice(a, -raw_bytes))
+    # one Arrow pass keeps the bytes read and marks where each value ends: "first bytes" + END or END + "last bytes"
+    if end == 0:
+        cut = lambda a: pc.binary_replace_slice(a, raw_bytes, 1 << 62, _END)  # noqa: E731
+    else:
+        cut = lambda a: pc.binary_replace_slice(a, 0, -raw_bytes, _END)  # noqa: E731
     if int(lens.sum()) <= len(raw_len) * raw_bytes:
         pieces = [cut(p) for p in _pieces(chunks, rows)]
     else:  # cut the whole column, then take (fewer bytes copied than taking the rows' whole texts)
         pieces = list(_pieces([cut(c) for c in chunks], rows))
-    normed = [_normalized_array(block) for piece in pieces for block in _blocks(piece)]
+    normed = [_normalized_marked(pc.fill_null(block, pa.scalar(_END, pa.large_binary())), lead=end != 0)
+              for piece in pieces for block in _blocks(piece)]
     normed_arr = pa.concat_arrays(normed) if normed else pa.array([], pa.large_binary())
     norm_len = pc.binary_length(normed_arr).to_numpy(zero_copy_only=False)
     known = (lens <= raw_bytes) | (norm_len >= norm_bytes)
@@ -213,16 +218,31 @@ def _normalized_array(block: pa.Array) -> pa.Array:
     """:func:`_normalized` as one ``large_binary`` array (no Python object per value)."""
     values = pc.fill_null(block.cast(pa.large_binary()), b"")
     marked = pc.binary_join_element_wise(values, pa.scalar(b"", pa.large_binary()), pa.scalar(_END, pa.large_binary()))
+    return _normalized_marked(marked, lead=False)
+
+
+def _normalized_marked(marked: pa.Array, *, lead: bool) -> pa.Array:
+    """Normalize values that each carry one ``_END`` byte at their end (or start, ``lead``), without it.
+
+    All values go through one ``bytes.translate``; the ``_END`` bytes found in its output say where each value
+    starts and ends.
+    """
+    n = len(marked)
     _, offsets, data = marked.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int64)[marked.offset : marked.offset + len(marked) + 1]
-    normed = bytes(memoryview(data)[int(bounds[0]) : int(bounds[-1])]).translate(_LOWER, _DROP)
-    ends = np.flatnonzero(np.frombuffer(normed, dtype=np.uint8) == _END[0])
-    if len(ends) != len(block):  # a 0xFF byte inside a value (not UTF-8 text): one value at a time
-        return pa.array(_normalized(block), type=pa.large_binary())
-    offs = np.empty(len(block) + 1, dtype=np.int64)
-    offs[0] = 0
-    offs[1:] = ends - np.arange(len(block))
-    return pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(block),
+    bounds = np.frombuffer(offsets, dtype=np.int64)[marked.offset : marked.offset + n + 1]
+    normed = bytes(memoryview(data)[int(bounds[0]) : int(bounds[-1])]).translate(_LOWER, _DROP) if n else b""
+    marks = np.flatnonzero(np.frombuffer(normed, dtype=np.uint8) == _END[0])
+    if len(marks) != n:  # a 0xFF byte inside a value (not UTF-8 text): one value at a time
+        values = [v[1:] if lead else v[:-1] for v in marked.to_pylist()]
+        return pa.array([v.lower().translate(None, _DROP) for v in values], type=pa.large_binary())
+    offs = np.empty(n + 1, dtype=np.int64)
+    if lead:  # END + value: value i starts after the i + 1 marks up to its own
+        offs[:n] = marks - np.arange(n)
+        offs[n] = len(normed) - n
+    else:  # value + END: value i ends where its mark is, less the i marks before
+        offs[0] = 0
+        offs[1:] = marks - np.arange(n)
+    return pa.LargeBinaryArray.from_buffers(pa.large_binary(), n,
                                            [None, pa.py_buffer(offs), pa.py_buffer(normed.replace(_END, b""))])
 
 
