@@ -174,3 +174,24 @@ def test_gather_equals_arrow_take(monkeypatch, free, mapped):
         assert got.equals(want) and got.null_count == want.null_count
         if len(rows) == len(whole):  # null slots keep no bytes
             assert got.buffers()[2].size == sum(len(v.encode()) for v in want.to_pylist() if v is not None)
+
+
+def _data_address(s: pd.Series) -> int:
+    arr = pa.array(s.array)
+    arr = arr.chunk(0) if isinstance(arr, pa.ChunkedArray) else arr
+    return arr.buffers()[2].address
+
+
+@pytest.mark.parametrize("consume", [False, True])
+def test_nothing_dropped_shares_the_text_and_equals_a_copy(consume):
+    texts = [f"Own roadmap {i} " + "x" * (i % 50) + chr(97 + i % 26) * (i + 1) for i in range(3000)]
+    df = pd.DataFrame({"company": "Acme", "title": "TPM", "description": pd.Series(texts, dtype="string"),
+                       "big": pd.Series(["y" * 400 + str(i) for i in range(3000)], dtype="string")},
+                      index=pd.RangeIndex(10, 3010))
+    want = dedupe_postings(df.copy(deep=True))
+    source = _data_address(df["big"])
+    got = dedupe_postings(df, consume=consume)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert len(got) == 3000 and isinstance(got.index, pd.RangeIndex)
+    assert _data_address(got["big"]) == source  # not copied
+    assert ("big" in df.columns) is not consume

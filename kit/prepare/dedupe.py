@@ -332,6 +332,10 @@ def _take(df: pd.DataFrame, col: object, rows: np.ndarray, *, consume: bool) -> 
         return s.iloc[rows].reset_index(drop=True)
     dtype, typ = s.dtype, arr.type
     chunks = list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
+    if len(rows) == len(s) and len(chunks) == 1:  # no row dropped: the same (immutable) text, nothing copied
+        if consume and arr.nbytes >= _CONSUME_BYTES:
+            del df[col]
+        return pd.Series(pa.chunked_array(chunks, type=typ), dtype=dtype, name=col)
     # only large text is let go (each removal rebuilds the frame's column list: a wide table stays linear)
     arr_bytes = arr.nbytes
     consume = consume and arr_bytes >= _CONSUME_BYTES
