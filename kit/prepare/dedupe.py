@@ -2,7 +2,8 @@
 
 Two rows are duplicates when they have the same company, the same normalized title and a near-identical
 description. "Near-identical" means equal once normalized (lower case; punctuation, digits and whitespace dropped;
-compared exactly, see :func:`_norm_codes`), so changed dates, requisition numbers, punctuation, case or spacing do
+compared exactly, see :func:`_norm_codes`; descriptions are first told apart by the ends of their normalized text,
+see :func:`_codes_within`), so changed dates, requisition numbers, punctuation, case or spacing do
 not make a repost look new. Rows without a description are never merged on text alone.
 
 The kept row is the earliest posted one (input order breaks ties); it gets ``duplicates`` = the number of source
@@ -322,9 +323,10 @@ def dedupe_postings(df: pd.DataFrame, *, consume: bool = False) -> pd.DataFrame:
 def _take(df: pd.DataFrame, col: object, rows: np.ndarray, *, consume: bool) -> pd.Series:
     """``df[col].iloc[rows]`` with a fresh ``RangeIndex``; ``consume`` removes a large text column from ``df``.
 
-    Arrow text is taken chunk by chunk into one new chunk (Arrow's own take of a chunked column first joins all
-    its chunks: one more copy of the column), and with ``consume`` each source chunk is freed once its rows are
-    copied, so the text is never held much more than once.
+    Arrow text ends up in one chunk: large or chunked text is copied once, straight into it (:func:`_gather`;
+    Arrow's own take of a chunked column first joins all its chunks, and taking each chunk then joining the pieces
+    copies it twice), a single chunk with no row dropped is passed on as it is. With ``consume`` each source chunk
+    is freed once its rows are copied, so the text is never held much more than once.
     """
     s = df[col]
     arr = pa.array(s.array) if isinstance(s.array, pd.arrays.ArrowStringArray) else None
