@@ -25,8 +25,11 @@ Private to :mod:`kit.prepare.sections` (imported lazily from there); timings in 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +42,7 @@ from kit.prepare.text_fast import _PY_SPACE
 if TYPE_CHECKING:
     from kit.prepare.sections import SectionRules
 
-__all__ = ["lines_in_kinds", "spans_column"]
+__all__ = ["lines_in_kinds", "release_memory", "spans_column"]
 
 # kind codes: the heading kinds first (in rules order), then these
 _EXTRA = ("body", "legal", "benefits", "boilerplate", "about")
@@ -161,12 +164,15 @@ class _Split:
             return np.full(len(self.valid), -1, dtype=np.int64), np.empty(0, dtype=np.int64)
         count = self.count[rows]
         powers = np.cumprod(np.full(int(count.max()), 0x9E3779B97F4A7C15, dtype=np.uint64))
-        first = np.cumsum(count) - count
-        within = np.arange(int(count.sum())) - np.repeat(first, count)
-        at = np.repeat(self.first[rows], count) + within
-        mixed = (self.code[at].astype(np.uint64) + np.uint64(1)) * powers[within]
-        key = np.add.reduceat(mixed, first) + count.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
-        del at, within, mixed
+        key = np.empty(rows.size, dtype=np.uint64)
+        for lo in range(0, rows.size, _CHUNK):  # per chunk of rows: the per-line arrays stay small
+            c = count[lo:lo + _CHUNK]
+            first = np.cumsum(c) - c
+            within = np.arange(int(c.sum())) - np.repeat(first, c)
+            at = np.repeat(self.first[rows[lo:lo + _CHUNK]], c) + within
+            mixed = (self.code[at].astype(np.uint64) + np.uint64(1)) * powers[within]
+            key[lo:lo + _CHUNK] = np.add.reduceat(mixed, first) + c.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+            del at, within, mixed
         codes = pd.factorize(key)[0].astype(np.int64)
         seen = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
         rep = rows[np.flatnonzero(codes > seen)]  # first row of each code (codes number in order of appearance)
@@ -436,6 +442,7 @@ class _Lines:
         self.low = low = _lower(distinct, ascii_)
         legal, benefits, about = self._wording(rules, blank)
         self.head = _heading_codes(distinct, trimmed, low, stripped_len, blank, rules).astype(np.int8)
+        del trimmed
         self._normalized(~blank & (stripped_len >= rules.repeat_min_chars))
         is_head = self.head >= 0
         long_ = self.norm >= 0
@@ -532,7 +539,7 @@ class _Texts:
         self.blank = np.empty(total, dtype=bool)
         self.step = np.empty(total, dtype=np.int32)
         loose, loose_norm, text_keys = [], [], []
-        n_dist = len(lines.distinct)
+        n_dist = lines.table.shape[1]
         if 3 * n_dist >= 2**31:  # pragma: no cover - (int32 table positions)
             raise ValueError("too many distinct lines")
         for at in range(0, t_count.size, _CHUNK):
@@ -630,9 +637,14 @@ def spans_column(
     split = _Split(arr)
     d_codes, rep_row = split.text_codes(arr)
     t_first, t_count = split.first[rep_row], split.count[rep_row]
+    release_memory()
     lines = _Lines(split.distinct, rules, kinds)
+    # the lines' texts are read only while their facts are computed (norm_text stays, for boilerplate hits)
+    split.distinct = lines.distinct = lines.low = None
+    release_memory()
     n_norm = max(len(lines.norm_text), 1)
     texts = _Texts(split, t_first, t_count, lines, code["body"], keys=comp is not None)
+    del split
     if comp is not None:
         c_codes, c_dict = _codes(comp)
         c_uniq = c_dict.to_pylist()
@@ -667,6 +679,29 @@ def spans_column(
     else:
         result = pa.nulls(len(desc), pa.large_string())
     return pd.Series(pd.array(result, dtype="string"), index=desc.index), found
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    """The C library's ``malloc_trim`` (glibc; None elsewhere: macOS, musl, Windows)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:  # pragma: no cover - (no loadable C library)
+        return None
+
+
+def release_memory() -> None:
+    """Give the memory freed by the last step back to the system (Arrow's pool and C malloc), not only to the pool.
+
+    Arrow's allocator (mimalloc) and glibc keep freed pages for reuse; between the big steps of a load nothing
+    reuses them soon, so they only add to the process's resident size (its peak is then one step's arrays plus
+    what the steps before it left). Both calls take well under a millisecond.
+    """
+    pa.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _spans_for_pairs(p_t: np.ndarray, p_c: np.ndarray, texts: _Texts, hits: np.ndarray, n_norm: int,
