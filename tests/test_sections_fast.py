@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from kit.core import memory
 from kit.prepare import sections_fast
 from kit.prepare.sections import (
     _INLINE,
@@ -233,6 +234,6 @@ def test_text_codes_and_spans_are_the_same_in_tiny_chunks(monkeypatch):
 
 def test_release_memory_keeps_arrow_data_and_returns():
     arr = pa.array(["x" * 100] * 1000)
-    sections_fast.release_memory()
-    sections_fast.release_memory()
+    memory.release_memory()
+    memory.release_memory()
     assert arr.to_pylist()[-1] == "x" * 100

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kit.core.memory import release_memory
 from kit.core.schema import POSTINGS_DERIVED
 from kit.prepare.roles import roles_from_text
 from kit.prepare.sections import spans_series
-from kit.prepare.sections_fast import release_memory
 from kit.prepare.titles import classify_titles
 
 __all__ = ["enrich_postings"]

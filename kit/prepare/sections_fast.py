@@ -25,24 +25,22 @@ Private to :mod:`kit.prepare.sections` (imported lazily from there); timings in 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kit.core.memory import release_memory
 from kit.prepare.prefilter import ascii_pattern, search_mask, superset_pattern
 from kit.prepare.text_fast import _PY_SPACE
 
 if TYPE_CHECKING:
     from kit.prepare.sections import SectionRules
 
-__all__ = ["lines_in_kinds", "release_memory", "spans_column"]
+__all__ = ["lines_in_kinds", "spans_column"]
 
 # kind codes: the heading kinds first (in rules order), then these
 _EXTRA = ("body", "legal", "benefits", "boilerplate", "about")
@@ -679,29 +677,6 @@ def spans_column(
     else:
         result = pa.nulls(len(desc), pa.large_string())
     return pd.Series(pd.array(result, dtype="string"), index=desc.index), found
-
-
-@functools.cache
-def _malloc_trim() -> Any:
-    """The C library's ``malloc_trim`` (glibc; None elsewhere: macOS, musl, Windows)."""
-    name = ctypes.util.find_library("c")
-    try:
-        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    except OSError:  # pragma: no cover - (no loadable C library)
-        return None
-
-
-def release_memory() -> None:
-    """Give the memory freed by the last step back to the system (Arrow's pool and C malloc), not only to the pool.
-
-    Arrow's allocator (mimalloc) and glibc keep freed pages for reuse; between the big steps of a load nothing
-    reuses them soon, so they only add to the process's resident size (its peak is then one step's arrays plus
-    what the steps before it left). Both calls take well under a millisecond.
-    """
-    pa.default_memory_pool().release_unused()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
 
 
 def _spans_for_pairs(p_t: np.ndarray, p_c: np.ndarray, texts: _Texts, hits: np.ndarray, n_norm: int,
