@@ -447,3 +447,25 @@ def test_report_on_hostile_postings(tmp_path, fixtures, content):
     assert_cli_outcome(["report", "--postings", str(path), "--notebook", str(fixtures / "report_notebook.ipynb"),
                         "--out", str(out), "--jobs", "1"], [path])
     assert not list(out.glob(".*.tmp*"))
+
+
+def test_a_frame_with_lone_surrogates_loads_with_a_counted_warning():
+    """A DataFrame's str cells may hold lone surrogates (e.g. surrogateescape-decoded bytes): no Arrow string can.
+
+    The text is kept with each such character as U+FFFD, and one warning per column names the column and count.
+    """
+    df = pd.DataFrame({"title": ["Technical Product Manager", "Program Manager \udc80"],
+                       "company": ["Acme", "Acme"],
+                       "description": ["Own the API roadmap \ud800 with engineering.", "Drive the schedule."]},
+                      dtype=object)
+    before = df.copy()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        out = kit.load_postings(df)
+    assert df.equals(before)  # the caller's frame is not modified
+    found = {str(w.message).split(":")[1].strip(): w.message for w in seen if isinstance(w.message, ParseWarning)}
+    assert "column 'description'" in found and "column 'title'" in found
+    assert found["column 'description'"].count == 1
+    texts = dict(zip(out["company"] + out["title"], out["description"], strict=True))
+    assert "Own the API roadmap \ufffd with engineering." in out["description"].tolist(), texts
+    assert "Program Manager \ufffd" in out["title"].tolist()

@@ -6,6 +6,7 @@ the role's own text before), on the kit's own spans and on spans it did not writ
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -57,3 +58,25 @@ def test_lower_case_that_changes_length():
     fast, slow = _both(frame, ROLE_KINDS)
     pd.testing.assert_frame_equal(fast, slow)
     assert set(fast["row"]) == {0, 1}
+
+
+def test_chunks_of_picked_rows_count_what_one_pass_counts(sample, monkeypatch):
+    # roles_from_text scans the rows it needs a chunk at a time (taken from the whole column): tiny chunks, the same
+    from kit.prepare import roles
+    from kit.prepare.titles import classify_titles
+
+    classified = classify_titles(sample["title"].reset_index(drop=True))
+    desc = sample["description"].reset_index(drop=True)
+    spans = sample["sections"].reset_index(drop=True)
+    whole = roles.roles_from_text(classified, desc, sections=spans)
+    signals = roles.load_signals()
+    rows = [i for i in range(len(desc)) if i % 3 != 1 and pd.notna(desc[i])]
+    texts, picked = roles._arrow_strings(desc.astype("string")), roles._arrow_strings(spans.astype("string"))
+    one = roles._arrow_counts(texts.take(rows), picked.take(rows), ROLE_KINDS, signals)
+    for size in (1, 13):
+        monkeypatch.setattr(roles, "_SCAN_ROWS", size)
+        got = roles._arrow_counts(texts, picked, ROLE_KINDS, signals, rows=np.array(rows))
+        assert (got != one).nnz == 0 and got.shape == one.shape
+        pd.testing.assert_frame_equal(roles.roles_from_text(classified, desc, sections=spans), whole)
+    assert one.nnz > 50  # the sample has phrases to count
+    assert (whole["role_basis"] == "description").any()

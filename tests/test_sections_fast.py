@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from kit.core import memory
 from kit.prepare import sections_fast
 from kit.prepare.sections import (
     _INLINE,
@@ -211,3 +212,28 @@ def test_sliced_and_chunked_columns_give_the_same_spans():
     chunked = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(
         [pa.array(texts[:50], type=pa.large_string()), pa.array(texts[50:], type=pa.large_string())])))
     assert spans_series(chunked, comp).tolist() == whole.tolist()
+
+
+def test_text_codes_and_spans_are_the_same_in_tiny_chunks(monkeypatch):
+    # the per-line arrays are built a chunk of rows at a time: chunks of 1 and 7 rows give the whole-column answers
+    texts, companies = _texts(11, 300)
+    texts += ["a\nb", "a\nb", "a\n", "a", "\na", "", "\n", "\n\n"]
+    companies += ["X", "Y", "X", "X", "X", "X", "X", "X"]
+    desc = pa.array(texts, type=pa.large_string())
+    whole = sections_fast._Split(desc).text_codes(desc)
+    spans = spans_series(pd.Series(pd.array(texts, dtype="string")), pd.Series(pd.array(companies, dtype="string")))
+    for size in (1, 7):
+        monkeypatch.setattr(sections_fast, "_CHUNK", size)
+        codes, first = sections_fast._Split(desc).text_codes(desc)
+        assert codes.tolist() == whole[0].tolist() and first.tolist() == whole[1].tolist()
+        again = spans_series(pd.Series(pd.array(texts, dtype="string")),
+                             pd.Series(pd.array(companies, dtype="string")))
+        assert again.equals(spans)
+    _check_spans(texts, companies)
+
+
+def test_release_memory_keeps_arrow_data_and_returns():
+    arr = pa.array(["x" * 100] * 1000)
+    memory.release_memory()
+    memory.release_memory()
+    assert arr.to_pylist()[-1] == "x" * 100

@@ -147,7 +147,7 @@ def read_source(source: str | PathLike | pd.DataFrame, *, sheet: str | int | Non
             if path.stat().st_size == 0:
                 raise DataError.build("file is empty", path=path, expected="a header line and data rows")
             df = _read_path(path, sheet=sheet, header_row=header_row)
-        df = _decode_bytes_columns(df, label)
+    df = _decode_bytes_columns(df, label)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
     df = df.loc[:, [c for c in df.columns if not _UNNAMED.match(c)]]
     if df.columns.empty:
@@ -157,12 +157,38 @@ def read_source(source: str | PathLike | pd.DataFrame, *, sheet: str | int | Non
     return df
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unencodable(v) -> bool:
+    """A str that is not valid Unicode text (a lone surrogate, e.g. from ``bytes.decode(errors="surrogateescape")``)."""
+    if not isinstance(v, str) or v.isascii():
+        return False
+    try:
+        v.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _decode_bytes_columns(df: pd.DataFrame, label: str) -> pd.DataFrame:
-    """Binary cells (a Parquet ``binary`` column): UTF-8 text is decoded; other bytes become missing, counted."""
+    """Binary cells (a Parquet ``binary`` column): UTF-8 text is decoded; other bytes become missing, counted.
+
+    Text cells holding lone surrogates (which no UTF-8 / Arrow string can hold) keep their text with each such
+    character replaced by U+FFFD, counted in a warning.
+    """
     for col in df.columns:
         values = df[col]
         if values.dtype != object:
             continue
+        broken = values.map(_unencodable)
+        if broken.any():
+            df[col] = values.where(~broken, values[broken].map(lambda v: _SURROGATE.sub("\ufffd", v)))
+            values = df[col]
+            n = int(broken.sum())
+            warnings.warn(ParseWarning(f"{label}: column {col!r}: {n} value(s) hold lone surrogates (not Unicode "
+                                       "text); each such character was replaced by U+FFFD", source=label,
+                                       column=str(col), count=n), stacklevel=3)
         is_bytes = values.map(lambda v: isinstance(v, bytes | bytearray | memoryview))
         if not is_bytes.any():
             continue

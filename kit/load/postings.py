@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from kit.core.background import Background, start
 from kit.core.errors import DataError
+from kit.core.memory import release_memory
 from kit.core.paths import DATA_DIR, PACKAGE_DIR, SAMPLE_POSTINGS
 from kit.core.schema import conform, content_key
 from kit.io.formats import adapt, detect_format, get_format
@@ -181,6 +182,7 @@ def read_postings(
             df[col] = pd.Series(pd.NA, index=df.index, dtype="string")
     df["company"] = display_names(df["company"])  # one company, one name: "Initech, Inc." -> "Initech"
     df = _clean_text(df)
+    release_memory()  # the raw text's cleaning buffers: handed back, not kept for the next step to grow on
     titles_ahead = _titles_ahead(df["title"])  # a second core classifies the titles meanwhile
     try:
         df = _remote_from_location(df)
@@ -192,6 +194,7 @@ def read_postings(
         df["country"] = markets["country"]
         rows_before = len(df)
         df = dedupe_postings(df, consume=True)  # the columns are copied one at a time, not held twice
+        release_memory()
         df = _salaries(df)  # row by row, so after de-duplication: merged rows are not parsed for nothing
         df = _unique_ids(df)
         key_ahead = _KeyAhead(df)  # the content key hashed on another thread while enrich runs

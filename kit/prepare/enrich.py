@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kit.core.memory import release_memory
 from kit.core.schema import POSTINGS_DERIVED
 from kit.prepare.roles import roles_from_text
 from kit.prepare.sections import spans_series
@@ -45,9 +46,13 @@ def enrich_postings(df: pd.DataFrame) -> pd.DataFrame:
     )
     positional = pd.RangeIndex(len(out))
     companies = out["company"].reset_index(drop=True) if "company" in out.columns else None
+    # each step's transient arrays are freed before the next one starts: the peak is one step's, not their sum
+    release_memory()
     spans = spans_series(descriptions.reset_index(drop=True).astype("string"), companies)
+    release_memory()
     classified = classify_titles(titles.reset_index(drop=True))
     refined = roles_from_text(classified, descriptions.reset_index(drop=True).set_axis(positional), sections=spans)
+    release_memory()
     values = {
         "title_clean": classified["title_clean"],
         "seniority": classified["seniority"],

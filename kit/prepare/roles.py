@@ -222,17 +222,29 @@ def _arrow_strings(s: pd.Series) -> Any:
     return arr
 
 
-def _arrow_counts(texts: Any, spans: Any | None, kinds: tuple[str, ...] | None, signals: Signals) -> Any:
-    """(text x phrase) counts of Arrow ``texts`` (no nulls), only lines in ``kinds`` with ``spans``; None: no fit."""
+def _arrow_counts(texts: Any, spans: Any | None, kinds: tuple[str, ...] | None, signals: Signals, *,
+                  rows: np.ndarray | None = None) -> Any:
+    """(text x phrase) counts of Arrow ``texts`` (no nulls), only lines in ``kinds`` with ``spans``; None: no fit.
+
+    With ``rows``, the counts of ``texts.take(rows)`` (and ``spans.take(rows)``), taken one chunk at a time: the
+    picked texts are never copied all at once.
+    """
+    import pyarrow as pa
     from scipy import sparse
 
     table = signals.phrases.reset_index(drop=True)
     pid_of = {(p, sig): k for k, (p, sig) in enumerate(zip(table["phrase"], table["signal"], strict=True))}
     scan = _LineScan(signals, pid_of)
     parts = []
-    for at in range(0, len(texts), _SCAN_ROWS):  # in chunks of texts: the per-line arrays stay small
-        part = scan.chunk(texts.slice(at, _SCAN_ROWS), None if spans is None else spans.slice(at, _SCAN_ROWS),
-                          kinds, len(table))
+    n_rows = len(texts) if rows is None else len(rows)
+
+    def pick(arr: Any, at: int) -> Any:
+        if rows is None:
+            return arr.slice(at, _SCAN_ROWS)
+        return arr.take(pa.array(rows[at:at + _SCAN_ROWS], type=pa.int64()))
+
+    for at in range(0, n_rows, _SCAN_ROWS):  # in chunks of texts: the per-line arrays stay small
+        part = scan.chunk(pick(texts, at), None if spans is None else pick(spans, at), kinds, len(table))
         if part is None:
             return None
         parts.append(part)
@@ -243,7 +255,7 @@ def _arrow_counts(texts: Any, spans: Any | None, kinds: tuple[str, ...] | None, 
 
 
 #: texts scanned per chunk by :func:`signal_matches`
-_SCAN_ROWS = 20_000
+_SCAN_ROWS = 10_000
 
 
 class _LineScan:
@@ -370,11 +382,8 @@ def _signal_scores(descriptions: pd.Series, needs: pd.Series, signals: Signals, 
     rows = np.flatnonzero(needs.to_numpy(dtype=bool))
     counts = None
     if exact and len(rows):
-        import pyarrow as pa
-
-        take = pa.array(rows, type=pa.int64())
-        counts = _arrow_counts(_arrow_strings(descriptions).take(take),
-                               None if kinds is None else _arrow_strings(sections).take(take), kinds, signals)
+        counts = _arrow_counts(_arrow_strings(descriptions), None if kinds is None else _arrow_strings(sections),
+                               kinds, signals, rows=rows)
     if counts is None:
         picked = descriptions[needs]
         return _scores(signal_matches(picked, signals=signals, sections=None if kinds is None else sections[needs],

@@ -33,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kit.core.memory import release_memory
 from kit.prepare.prefilter import ascii_pattern, search_mask, superset_pattern
 from kit.prepare.text_fast import _PY_SPACE
 
@@ -161,12 +162,15 @@ class _Split:
             return np.full(len(self.valid), -1, dtype=np.int64), np.empty(0, dtype=np.int64)
         count = self.count[rows]
         powers = np.cumprod(np.full(int(count.max()), 0x9E3779B97F4A7C15, dtype=np.uint64))
-        first = np.cumsum(count) - count
-        within = np.arange(int(count.sum())) - np.repeat(first, count)
-        at = np.repeat(self.first[rows], count) + within
-        mixed = (self.code[at].astype(np.uint64) + np.uint64(1)) * powers[within]
-        key = np.add.reduceat(mixed, first) + count.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
-        del at, within, mixed
+        key = np.empty(rows.size, dtype=np.uint64)
+        for lo in range(0, rows.size, _CHUNK):  # per chunk of rows: the per-line arrays stay small
+            c = count[lo:lo + _CHUNK]
+            first = np.cumsum(c) - c
+            within = np.arange(int(c.sum())) - np.repeat(first, c)
+            at = np.repeat(self.first[rows[lo:lo + _CHUNK]], c) + within
+            mixed = (self.code[at].astype(np.uint64) + np.uint64(1)) * powers[within]
+            key[lo:lo + _CHUNK] = np.add.reduceat(mixed, first) + c.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+            del at, within, mixed
         codes = pd.factorize(key)[0].astype(np.int64)
         seen = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
         rep = rows[np.flatnonzero(codes > seen)]  # first row of each code (codes number in order of appearance)
@@ -436,6 +440,7 @@ class _Lines:
         self.low = low = _lower(distinct, ascii_)
         legal, benefits, about = self._wording(rules, blank)
         self.head = _heading_codes(distinct, trimmed, low, stripped_len, blank, rules).astype(np.int8)
+        del trimmed
         self._normalized(~blank & (stripped_len >= rules.repeat_min_chars))
         is_head = self.head >= 0
         long_ = self.norm >= 0
@@ -532,7 +537,7 @@ class _Texts:
         self.blank = np.empty(total, dtype=bool)
         self.step = np.empty(total, dtype=np.int32)
         loose, loose_norm, text_keys = [], [], []
-        n_dist = len(lines.distinct)
+        n_dist = lines.table.shape[1]
         if 3 * n_dist >= 2**31:  # pragma: no cover - (int32 table positions)
             raise ValueError("too many distinct lines")
         for at in range(0, t_count.size, _CHUNK):
@@ -630,9 +635,14 @@ def spans_column(
     split = _Split(arr)
     d_codes, rep_row = split.text_codes(arr)
     t_first, t_count = split.first[rep_row], split.count[rep_row]
+    release_memory()
     lines = _Lines(split.distinct, rules, kinds)
+    # the lines' texts are read only while their facts are computed (norm_text stays, for boilerplate hits)
+    split.distinct = lines.distinct = lines.low = None
+    release_memory()
     n_norm = max(len(lines.norm_text), 1)
     texts = _Texts(split, t_first, t_count, lines, code["body"], keys=comp is not None)
+    del split
     if comp is not None:
         c_codes, c_dict = _codes(comp)
         c_uniq = c_dict.to_pylist()
