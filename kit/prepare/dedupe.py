@@ -22,6 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kit.core.memory import release_memory
+
 __all__ = ["dedupe_postings", "duplicate_key"]
 
 #: ASCII bytes dropped before comparing texts: punctuation, digits, whitespace
@@ -408,10 +410,13 @@ def _fresh_buffer(size: int) -> pa.Buffer:
 
     Large text is copied into memory the process has not touched yet; faulting its pages in one at a time (or as
     huge pages the kernel may first compact) costs more than the copy. ``MAP_POPULATE`` maps them in one call.
+    What Arrow's pool and malloc keep of freed memory is handed back first, so the new pages do not come on top of
+    it (the peak stays that of the live arrays).
     """
     populate = getattr(mmap, "MAP_POPULATE", None)
     if size < _CONSUME_BYTES or populate is None:
         return pa.allocate_buffer(size)
+    release_memory()  # hand back what the pool keeps first: the new pages do not come on top of it
     try:
         return pa.py_buffer(mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate))
     except (OSError, ValueError):  # no anonymous mapping of that size: the memory pool
