@@ -15,9 +15,10 @@ cleaned once, the rest over byte offsets in numpy: kit/prepare/text_fast.py), cl
 (kit/prepare/titles_fast.py: RE2 picks the titles a rule can change, segments memoized), cuts every description
 into sections (lines as views on the text bytes, headings decided in RE2: kit/prepare/sections_fast.py), scans the
 distinct lines of the role's own sections for role phrases in one RE2 pass (kit/prepare/signalscan.py),
-de-duplicates (texts told apart by their normalized ends first, exact) and parses pay. The per-step medians printed with the
-figure say which of these is left (the enrich steps are timed where ``enrich_postings`` calls them). Peak memory
-is the load process's own (``RUSAGE_SELF``); with ``KIT_WORKERS=2`` the title worker's memory is not in it.
+de-duplicates (texts told apart by their normalized ends first, exact) and parses pay. The per-step medians
+printed with the figure say which of these is left (the enrich steps are timed where ``enrich_postings`` calls
+them). Peak memory is the load process's own (``RUSAGE_SELF``); with ``KIT_WORKERS=2`` the title worker's memory
+is not in it.
 
 The corpus is :func:`kit.sample.synthetic.write_corpus` (seed 11: ~7% reposts, 20% HTML, markdown elsewhere), written
 once to ``benchmarks/out/load-<N>/postings.csv.gz`` and reused. ``--quick`` uses 20k postings.
