@@ -104,6 +104,12 @@ _CODE = (
     "            phase.setdefault((current[0], label), []).append(time.perf_counter() - t0)\n"
     "    return wrapper\n"
     "counting.run_map = timed(counting.run_map, 'map')\n"
+    "seen_parts = {{}}\n"
+    "_map = counting.run_map\n"
+    "def counted(backend, parts, *a, **k):\n"
+    "    seen_parts[current[0]] = seen_parts.get(current[0], 0) + len(parts)\n"
+    "    return _map(backend, parts, *a, **k)\n"
+    "counting.run_map = counted\n"
     "counting.merge_partitions = timed(counting.merge_partitions, 'merge')\n"
     "def same(a, b):\n"
     "    return a.vocabulary.tolist() == b.vocabulary.tolist() and (a.ngrams != b.ngrams).nnz == 0 "
@@ -123,12 +129,12 @@ _CODE = (
     "    import kit.index.counting as c\n"
     "    return getattr(c.count_partition, 'straggler_calls', None)\n"
     "slow = [v for v in clients['straggler'].run(_calls).values() if v]\n"
-    "parts = -(-len(df) // min(20_000, max(1_000, -(-len(df) // 4))))\n"
+
     "for c in clients.values():\n"
     "    c.cluster.close(); c.close()\n"
     "emit(seconds={{k: statistics.median(v) for k, v in times.items()}}, runs=times, equal=equal,\n"
     "     slow_calls=slow[0]['n'] if slow else 0, slept=slow[0]['slept'] if slow else 0.0,\n"
-    "     partitions=parts * {repeat}, rows=len(df),\n"
+    "     partitions=seen_parts.get('straggler', 0), rows=len(df),\n"
     "     phases={{f'{{k[0]}} {{k[1]}}': statistics.median(v) for k, v in phase.items()}})\n"
 )
 
