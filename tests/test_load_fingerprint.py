@@ -72,3 +72,22 @@ def test_loaded_100k_corpus_matches_the_pinned_fingerprint(tmp_path):
 
     write_corpus(tmp_path, n_postings=100_000, seed=11)
     assert frame_fingerprint(kit.load_postings(tmp_path / "postings.csv.gz")) == PINNED_100K
+
+
+#: the real posting files (../shared/data/real): sha256 of the file as developed against -> fingerprint of its load
+#: (main at 4258c7a, kept by every load-speed change of issue 13 since). Hashes only: no row or text of the files.
+PINNED_REAL = {
+    "jobspy_postings.csv.gz": ("bc303da7e241d7e622fdd88c41171777c558ac11618864c1728bd52ad16de81d",
+                               "398d80e9c5376f579e6f5119d5c43395f5c046c0efa8987e30c9360faed91e4c"),
+    "linkedin_postings.csv.gz": ("4b808ac1a32d4f30a8018361ad55b0c21ecdb0f4791963c6bbeb2d321559933c",
+                                 "78db92f1f0897024771344fb205648949fdb7ada42e30331dce9fd33bc5060ce"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_REAL))
+def test_loaded_real_file_matches_its_pinned_fingerprint(real_file, name):
+    path = real_file(name)
+    file_sha, pinned = PINNED_REAL[name]
+    if hashlib.sha256(path.read_bytes()).hexdigest() != file_sha:
+        pytest.skip(f"{name} is not the file the fingerprint was pinned on (the shared data changed)")
+    assert frame_fingerprint(kit.load_postings(path)) == pinned
