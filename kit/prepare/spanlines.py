@@ -1,11 +1,10 @@
 """Which lines of each text lie in sections of some kinds, read from the ``sections`` span strings, fast.
 
-The same answer as :func:`kit.prepare.sections_fast.lines_in_kinds` (tests/test_spanlines.py compares the two on
-the kit's own spans and on spans it did not write), with the span strings read by two Arrow kernels without
-capture groups: one RE2 match of the whole string checks its form (``kind:start-end`` pieces joined by ``;``,
-what that function checks piece by piece with a capturing ``extract_regex``), one split at ``;``, ``:`` and ``-``
-cuts it into kind, start, end; and each line's section is a running count of section starts, not a binary
-search.
+The span strings are read by two Arrow kernels without capture groups: one RE2 match of the whole string checks
+its form (``kind:start-end`` pieces joined by ``;``), one split at ``;``, ``:`` and ``-`` cuts it into kind,
+start, end; each line's section is a running count of section starts, not a binary search. tests/test_spanlines.py
+compares it with the first column version (a capturing ``extract_regex`` per piece and a binary search, kept there
+as the reference) on the kit's own spans and on spans it did not write.
 """
 
 from __future__ import annotations
@@ -26,7 +25,12 @@ def _ints(arr: pa.Array) -> np.ndarray:
 
 def lines_in_kinds(n_lines: np.ndarray, line_len: np.ndarray, spans: pa.Array,
                    kinds: tuple[str, ...]) -> np.ndarray | None:
-    """Which lines of each text lie in a section of ``kinds`` (see :func:`kit.prepare.sections_fast.lines_in_kinds`).
+    """Which lines of each text lie in a section of ``kinds``, read from the ``sections`` span strings.
+
+    The lines are those of ``text.split(newline)``, given by their count per text and their length (characters);
+    a text without spans (null or empty) is one "body" section, as :func:`kit.prepare.sections.section_text`
+    reads it. A line counts when its section's kind, or the kind's family (``requirements`` of
+    ``requirements/minimum``), is in ``kinds``.
 
     Args:
         n_lines: Lines per text (at least 1 each).
@@ -36,7 +40,7 @@ def lines_in_kinds(n_lines: np.ndarray, line_len: np.ndarray, spans: pa.Array,
 
     Returns:
         A bool per line, or None when the spans do not cut each text at line starts into consecutive sections
-        from 0 to its end.
+        from 0 to its end (not spans this kit wrote for these texts): the caller cuts the texts itself then.
     """
     n_texts = len(n_lines)
     line_len = line_len.astype(np.int64)
