@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import statistics
 
-from benchmarks.common import OUT_DIR, result, run_isolated, summarize
+from benchmarks.common import OUT_DIR, interleaved, result
 
 SEED = 11
 GOAL_RATIO = 3.0
@@ -95,11 +95,7 @@ _KIT = (
 
 def _load(n: int, repeat: int) -> list[dict]:
     path = corpus(n)
-    pairs = [
-        (run_isolated(_BASELINE.format(path=path)), run_isolated(_KIT.format(path=path, steps=_STEPS)))
-        for _ in range(repeat)
-    ]
-    base, mine = summarize([p[0] for p in pairs]), summarize([p[1] for p in pairs])
+    base, mine, pairs = interleaved(_BASELINE.format(path=path), _KIT.format(path=path, steps=_STEPS), repeat=repeat)
     steps = {
         label: round(statistics.median(p[1]["steps"].get(label, 0.0) for p in pairs), 3) for *_, label in _STEPS
     }

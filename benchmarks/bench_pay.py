@@ -9,7 +9,7 @@ Goal: ratio <= 2. The workbook is 20,000 rows (5,000 with ``--quick``), written 
 
 from __future__ import annotations
 
-from benchmarks.common import OUT_DIR, ROOT, result, run_isolated, summarize
+from benchmarks.common import OUT_DIR, ROOT, interleaved, result
 
 GOAL_RATIO = 2.0
 _TITLES = ("Technical Program Manager", "Senior Product Manager, Technical", "Software Engineer", "Data Scientist",
@@ -59,8 +59,7 @@ def run(quick: bool) -> list[dict]:
     """``load_pay`` of an LCA workbook vs ``read_excel(engine="calamine")`` (20k rows; 5k with ``quick``)."""
     n = 5_000 if quick else 20_000
     path = workbook(n)
-    pairs = [(run_isolated(_BASELINE.format(path=path)), run_isolated(_KIT.format(path=path))) for _ in range(3)]
-    base, mine = summarize([p[0] for p in pairs]), summarize([p[1] for p in pairs])
+    base, mine, _ = interleaved(_BASELINE.format(path=path), _KIT.format(path=path), repeat=3)
     return [
         result(
             f"load_pay (LCA workbook, {n // 1000}k rows)",

@@ -22,7 +22,7 @@ from __future__ import annotations
 import statistics
 
 from benchmarks.bench_load import corpus
-from benchmarks.common import OPTIONS, result, run_isolated, summarize
+from benchmarks.common import OPTIONS, interleaved, result
 
 GB = 2**30
 GOAL_SECONDS = 300.0
@@ -94,10 +94,8 @@ def _label(n: int) -> str:
 
 def _scale(n: int, repeat: int) -> list[dict]:
     path = corpus(n)
-    runs = [(run_isolated(_BASELINE.format(path=path), timeout=3600), run_isolated(_KIT.format(path=path, steps=_STEPS),
-                                                                                   timeout=3 * 3600))
-            for _ in range(repeat)]
-    base, mine = summarize([r[0] for r in runs]), summarize([r[1] for r in runs])
+    base, mine, runs = interleaved(_BASELINE.format(path=path), _KIT.format(path=path, steps=_STEPS), repeat=repeat,
+                                   timeout=3 * 3600, baseline_timeout=3600)
     label, at_goal = _label(n), n >= 1_000_000
     note = (f"{int(mine['rows'])} postings kept; load {mine['load_s']:.1f} s (peak {mine['load_peak'] / GB:.2f} GiB), "
             f"index {mine['index_s']:.1f} s (peak {mine['index_peak'] / GB:.2f} GiB); {int(mine['columns'])} n-grams, "

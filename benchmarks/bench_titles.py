@@ -19,7 +19,7 @@ corpus, titles as written: ``load_postings`` cleans them first, so its keys diff
 from __future__ import annotations
 
 from benchmarks.bench_load import corpus
-from benchmarks.common import result, run_isolated, summarize
+from benchmarks.common import interleaved, result
 
 GOAL_RATIO = 0.2
 
@@ -43,8 +43,7 @@ _KIT = _SETUP + (
 
 def _titles(n: int, repeat: int) -> list[dict]:
     path = corpus(n)
-    pairs = [(run_isolated(_BASELINE.format(path=path)), run_isolated(_KIT.format(path=path))) for _ in range(repeat)]
-    base, mine = summarize([p[0] for p in pairs]), summarize([p[1] for p in pairs])
+    base, mine, pairs = interleaved(_BASELINE.format(path=path), _KIT.format(path=path), repeat=repeat)
     same = all(p[1]["same"] for p in pairs)
     label = f"{n // 1000}k"
     ratio = mine["seconds"] / base["seconds"]

@@ -96,6 +96,18 @@ def summarize(runs: list[dict]) -> dict:
     return out
 
 
+def interleaved(baseline: str, mine: str, *, repeat: int = MIN_REPEAT, timeout: float = 3600,
+                baseline_timeout: float | None = None) -> tuple[dict, dict, list[tuple[dict, dict]]]:
+    """Baseline and kit code each in a fresh interpreter, alternately (a busy machine slows both alike).
+
+    Returns:
+        ``(summarize(baseline runs), summarize(kit runs), [(baseline run, kit run), ...])``.
+    """
+    pairs = [(run_isolated(baseline, timeout=baseline_timeout or timeout), run_isolated(mine, timeout=timeout))
+             for _ in range(max(repeat, 1))]
+    return summarize([p[0] for p in pairs]), summarize([p[1] for p in pairs]), pairs
+
+
 def median_isolated(code: str, *, repeat: int = MIN_REPEAT, timeout: float = 3600) -> dict:
     """:func:`run_isolated` ``repeat`` times and :func:`summarize` the results."""
     return summarize([run_isolated(code, timeout=timeout) for _ in range(max(repeat, 1))])
