@@ -174,8 +174,9 @@ def _dask(n: int, repeat: int) -> list[dict]:
 #: one build at 1M (``--full``): the local backend, or Dask on a 2-worker LocalCluster (spilled on the client: above
 #: SPILL_ROWS); peak RSS of this process (the client) and of each worker process
 _ONE = (
-    "import time, resource\nimport pandas as pd\n"
+    "import time\nimport pandas as pd\n"
     "from kit.index.lookup import build_index\n"
+    "from benchmarks.common import own_peak_rss\n"
     "df = pd.read_parquet({path!r})\n"
     "client = None\n"
     "if {backend!r} == 'dask':\n"
@@ -187,8 +188,8 @@ _ONE = (
     "seconds = time.perf_counter() - t\n"
     "workers = 0\n"
     "if client is not None:\n"
-    "    peaks = client.run(lambda: __import__('resource').getrusage(__import__('resource').RUSAGE_SELF).ru_maxrss)\n"
-    "    workers = sum(peaks.values()) * 1024\n"
+    "    peaks = client.run(own_peak_rss)  # (each worker's own: ru_maxrss would count this process's size in)\n"
+    "    workers = sum(peaks.values())\n"
     "    client.cluster.close(); client.close()\n"
     "import hashlib\n"
     "h = hashlib.sha256(repr(idx.vocabulary.tolist()).encode())\n"

@@ -65,19 +65,41 @@ def median_time(fn: Callable[[], Any], *, repeat: int = MIN_REPEAT, warmup: int 
     return statistics.median(times), times
 
 
+def own_peak_rss() -> int:
+    """This process's own peak resident memory in bytes (its memory map's high-water mark, ``VmHWM``).
+
+    Not ``getrusage(RUSAGE_SELF).ru_maxrss``: Linux carries the parent's high-water mark over fork + exec into
+    it, so a fresh interpreter started by a large process (``make bench`` runs every benchmark in one) reported at
+    least the parent's size (measured: a child of an 800 MB parent, itself 11 MB, gave 811 MB). ``ru_maxrss``
+    stays the answer where there is no ``/proc`` (macOS gives it in bytes, Linux in KiB).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
 def run_isolated(code: str, *, timeout: float = 3600) -> dict:
     """Run Python ``code`` in a fresh interpreter and return the JSON it prints last, plus ``peak_rss``.
 
     The code should print one JSON object on its last stdout line (e.g. ``{"seconds": 1.2}``);
-    ``peak_rss`` (bytes, from ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at exit) is added.
+    ``peak_rss`` (bytes, the interpreter's own peak at exit: :func:`own_peak_rss`) is added.
     """
     wrapper = (
-        "import json, resource, sys\n"
+        "import json, sys\n"
+        "from benchmarks.common import own_peak_rss\n"
         "_out = {}\n"
         "def emit(**kw):\n"
         "    _out.update(kw)\n"
         f"exec(compile({code!r}, '<bench>', 'exec'))\n"
-        "_out['peak_rss'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
+        "_out['peak_rss'] = own_peak_rss()\n"
         "print(json.dumps(_out))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
