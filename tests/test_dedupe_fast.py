@@ -195,3 +195,13 @@ def test_nothing_dropped_shares_the_text_and_equals_a_copy(consume):
     assert len(got) == 3000 and isinstance(got.index, pd.RangeIndex)
     assert _data_address(got["big"]) == source  # not copied
     assert ("big" in df.columns) is not consume
+
+
+@pytest.mark.parametrize("value", ["Initech, Inc.", "  ACME   Cloud 2.0 ", "Ünïcødé GmbH & Co. KG", "", "42",
+                                   "tab\there\nnewline", "Zoë's Café (Paris)", "\u00a0non-breaking\u2003space"])
+def test_compared_form_is_the_column_normalizing_of_one_value(value):
+    import pyarrow as pa
+
+    from kit.prepare.dedupe import _normalized, compared_form
+
+    assert compared_form(value) == _normalized(pa.array([value, "other"], type=pa.large_string()))[0]

@@ -36,6 +36,7 @@ __all__ = [
     "adapt_sources",
     "check_source_type",
     "file_fingerprint",
+    "plain_csv_delimiter",
     "read_kit_parquet",
     "read_source",
     "reading",
@@ -515,6 +516,26 @@ def _reject_markup(head: bytes, path: Path) -> None:
     if _MARKUP_START.match(head.lstrip(b"\xef\xbb\xbf")):
         raise DataError.build("is a web page (HTML / XML), not a CSV table", path=path,
                               fix="a page saved from a browser is not the data: download the CSV export itself")
+
+
+def plain_csv_delimiter(path: Path) -> str | None:
+    """The delimiter of a CSV (gzip or not) that reading would take as UTF-8 text, or None.
+
+    None when the file is empty, UTF-16, holds a NUL byte anywhere or is a web page: reading it says what is wrong
+    (or decodes it). For readers of their own that must treat a file exactly as :func:`read_source` does
+    (:mod:`kit.load.partitioned`).
+    """
+    gz = path.name.lower().endswith(".gz")
+    try:
+        with gzip.open(path, "rb") if gz else open(path, "rb") as fh:
+            head = fh.read(65536)
+        if not head.strip() or _utf16_encoding(head):
+            return None
+        _reject_nul_anywhere(path, gz=gz, head=head)
+        _reject_markup(head, path)
+    except (DataError, OSError, EOFError):
+        return None
+    return _delimiter(head, path)
 
 
 def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:

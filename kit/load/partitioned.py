@@ -44,10 +44,11 @@ from kit.core.errors import DataError
 from kit.core.pool import worker_pool
 from kit.core.schema import content_key
 from kit.io.formats import adapt, detect_format, get_format
+from kit.io.readers import plain_csv_delimiter
 from kit.io.values import ParseWarning
 from kit.load.postings import load_postings, read_postings
 from kit.prepare.companies import display_names
-from kit.prepare.dedupe import _DROP
+from kit.prepare.dedupe import compared_form
 
 __all__ = ["ROWS_PER_PARTITION", "load_postings_partitioned"]
 
@@ -99,21 +100,12 @@ def load_postings_partitioned(
 # ------------------------------------------------------------------------------------------------ reading
 def _csv_options(path: Path):
     """(read, parse, convert) options as ``kit.io.readers`` reads a UTF-8 CSV, or None to leave the file to it."""
-    import gzip
-
     import pyarrow.csv as pacsv
 
-    from kit.io.readers import _delimiter, _reject_markup, _reject_nul_anywhere, _utf16_encoding
-
-    gz = path.name.lower().endswith(".gz")
+    sep = plain_csv_delimiter(path)
+    if sep is None:
+        return None  # load_postings reads it (or says what is wrong)
     try:
-        with gzip.open(path, "rb") if gz else open(path, "rb") as fh:
-            head = fh.read(65536)
-        if not head.strip() or _utf16_encoding(head):
-            return None
-        _reject_nul_anywhere(path, gz=gz, head=head)
-        _reject_markup(head, path)
-        sep = _delimiter(head, path)
         header = pd.read_csv(path, sep=sep, nrows=0, encoding="utf-8-sig").columns
     except (DataError, OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError, EOFError):
         return None  # load_postings says what is wrong
@@ -147,9 +139,6 @@ def _frame(batch: pa.RecordBatch | pa.Table, names: list[str]) -> pd.DataFrame:
     return df
 
 
-def _norm(value: str) -> bytes:
-    """A company name as de-duplication compares it (:mod:`kit.prepare.dedupe`)."""
-    return value.encode("utf-8", "replace").lower().translate(None, _DROP)
 
 
 def _plan(path: Path, *, format: str | None, mapping: dict[str, str] | None,  # noqa: A002
@@ -191,7 +180,7 @@ def _plan(path: Path, *, format: str | None, mapping: dict[str, str] | None,  # 
     shown = display_names(company.reset_index(drop=True))
     codes, uniques = pd.factorize(shown, use_na_sentinel=True)
     n_parts = max(1, -(-n_titled // max(1, int(rows_per_partition))))
-    buckets = np.array([zlib.crc32(_norm(str(v))) % n_parts for v in uniques] + [0], dtype=np.int64)
+    buckets = np.array([zlib.crc32(compared_form(str(v))) % n_parts for v in uniques] + [0], dtype=np.int64)
     part_of = np.full(len(titled), -1, dtype=np.int64)
     part_of[titled] = buckets[codes]  # code -1 (no company) -> the last entry: partition 0
     posting_ids = pd.concat(ids, ignore_index=True)[titled].reset_index(drop=True)

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from kit.core.memory import release_memory
 
-__all__ = ["dedupe_postings", "duplicate_key"]
+__all__ = ["compared_form", "dedupe_postings", "duplicate_key"]
 
 #: ASCII bytes dropped before comparing texts: punctuation, digits, whitespace
 _DROP = (string.punctuation + string.digits + string.whitespace).encode()
@@ -33,6 +33,15 @@ _LOWER = bytes.maketrans(string.ascii_uppercase.encode(), string.ascii_lowercase
 #: a byte that never occurs in UTF-8 text: it marks where one value ends in a block of values normalized together
 _END = b"\xff"
 _CHUNK = 10_000  # values normalized per block
+
+
+def compared_form(value: str) -> bytes:
+    """One text as de-duplication compares it: UTF-8, ASCII lower-cased, ASCII punctuation, digits and spaces dropped.
+
+    What the column-wide normalizing here computes for each value (:func:`_normalized`); for code that must group
+    texts the same way one at a time (:mod:`kit.load.partitioned` keeps each company's rows in one partition).
+    """
+    return value.encode("utf-8", "replace").lower().translate(None, _DROP)
 _BLOCK_BYTES = 8 << 20  # ... and at most about this many bytes of text per block
 _CONSUME_BYTES = 1 << 20  # dedupe_postings(consume=True) lets go of text columns of at least this size
 
