@@ -139,8 +139,6 @@ def _frame(batch: pa.RecordBatch | pa.Table, names: list[str]) -> pd.DataFrame:
     return df
 
 
-
-
 def _plan(path: Path, *, format: str | None, mapping: dict[str, str] | None,  # noqa: A002
           rows_per_partition: int) -> dict | None:
     """Pass 1: each row's partition (-1: no title) and the id mode, or None when the file is left to load_postings."""
